@@ -1,0 +1,60 @@
+# Campus — the README's two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CAMPUS := $(BIN)/campus
+STAMP := $(VENV)/.installed
+# Local commands run in development mode; production sets DEBUG=0 and a SECRET_KEY.
+export DEBUG ?= 1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WEB_WORKERS ?= 2
+
+.PHONY: run test install migrate messages lint typecheck check test-all test-db test-browser test-worker bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+messages: install
+	$(CAMPUS) compilemessages --ignore=.venv --ignore=var >/dev/null
+
+migrate: messages
+	$(CAMPUS) migrate --noinput
+	$(CAMPUS) createcachetable
+
+# `make run`: install, migrate, load the demo when the database is empty, then serve
+# web (gunicorn) + Celery worker + beat on http://$(HOST):$(PORT). Ctrl-C stops all.
+run: migrate
+	$(CAMPUS) demo --if-empty
+	$(CAMPUS) collectstatic --noinput >/dev/null
+	$(BIN)/python -m campus.core.serve --host $(HOST) --port $(PORT) --web-workers $(WEB_WORKERS)
+
+# `make test`: the suite on the embedded defaults (SQLite), plus lint and types.
+test: messages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy campus bench
+	$(CAMPUS) makemigrations --check --dry-run
+	$(BIN)/pytest -q
+
+# One database of the matrix: make test-db DATABASE_URL=postgres://...
+test-db: messages
+	CAMPUS_REQUIRE_ALL=1 $(BIN)/pytest -q
+
+test-browser: messages
+	$(BIN)/pytest -q -m browser
+
+test-worker: messages
+	$(BIN)/pytest -q -m worker
+
+bench: migrate
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) var

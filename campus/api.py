@@ -1,0 +1,92 @@
+"""The one NinjaAPI: mounts every app's router and maps every error to the envelope."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from campus.accounts.api import router as accounts_router
+from campus.accounts.auth import default_auth
+from campus.core.api import router as core_router
+from campus.core.errors import DomainError, RateLimited
+from campus.core.validation import translate_validation_errors
+from campus.courses.api import router as courses_router
+
+logger = logging.getLogger("campus.api")
+
+api = NinjaAPI(
+    title="Campus API",
+    version="1",
+    description="Campus: courses, live classes on Jitsi Meet, calendar, ratings, forum.",
+    auth=default_auth,
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+api.add_router("", core_router)
+api.add_router("", accounts_router)
+api.add_router("", courses_router)
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, details: object = None
+) -> HttpResponse:
+    body = {"success": False, "message": message, "error": {"code": code, "details": details}}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    response = error_response(request, exc.status, exc.code, str(exc.message), exc.details)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = translate_validation_errors(exc.errors)
+    return error_response(
+        request, 400, "validation_error", _("Les données envoyées sont invalides."), details
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "not_authenticated", _("Vous devez être connecté."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Raised by django-ninja itself: unparsable body (400) or a failed CSRF check (403).
+    if exc.status_code == 400:
+        return error_response(
+            request, 400, "malformed_body", _("Le corps de la requête n'est pas un JSON valide.")
+        )
+    if exc.status_code == 403:
+        return error_response(
+            request, 403, "csrf_failed", _("Jeton CSRF manquant ou invalide. Rechargez la page.")
+        )
+    return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", _("Ressource introuvable."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, "forbidden", _("Vous n'avez pas accès à cette ressource."))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unhandled API error on %s %s", request.method, request.path)
+    return error_response(
+        request, 500, "server_error", _("Une erreur inattendue s'est produite. Réessayez.")
+    )

@@ -1,0 +1,117 @@
+"""Bounded pagination: page/limit for short lists, keyset cursors for long ones.
+
+Every list endpoint takes `PageQuery` (page >= 1, 1 <= limit <= 100); anything outside
+is a 400 from validation, never a slow or huge query.
+"""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Schema
+
+from campus.core.errors import ValidationFailed
+
+MAX_PAGE = 100_000
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
+    limit: int = Field(
+        settings.API_PAGE_DEFAULT_LIMIT,
+        ge=1,
+        le=settings.API_PAGE_MAX_LIMIT,
+        description="Items per page (1-100).",
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    page: int
+    limit: int
+    total: int
+
+    def pagination(self) -> dict[str, int]:
+        return {"page": self.page, "limit": self.limit, "total": self.total}
+
+
+def paginate(queryset: QuerySet, query: PageQuery) -> Page:
+    """One COUNT and one bounded SELECT, whatever the page."""
+    total = queryset.count()
+    offset = (query.page - 1) * query.limit
+    items = list(queryset[offset : offset + query.limit]) if offset < total else []
+    return Page(items=items, page=query.page, limit=query.limit, total=total)
+
+
+# --- Keyset ---------------------------------------------------------------------------
+
+
+class CursorQuery(Schema):
+    cursor: str | None = Field(None, max_length=200, description="Opaque `next` from the last page.")
+    limit: int = Field(
+        settings.API_PAGE_DEFAULT_LIMIT, ge=1, le=settings.API_PAGE_MAX_LIMIT
+    )
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, expected_len: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed(_("Curseur de pagination invalide."), code="invalid_cursor") from exc
+    if not isinstance(values, list) or len(values) != expected_len:
+        raise ValidationFailed(_("Curseur de pagination invalide."), code="invalid_cursor")
+    return values
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    items: list[Any]
+    limit: int
+    next: str | None
+
+    def pagination(self) -> dict[str, Any]:
+        return {"limit": self.limit, "next": self.next}
+
+
+def keyset_paginate(queryset: QuerySet, *, order: list[str], query: CursorQuery) -> KeysetPage:
+    """Keyset pagination over `order` (field names, '-' for descending; the last one must
+    be unique, e.g. "-id"). Page N costs what page 1 costs: an indexed range, no OFFSET.
+    """
+    fields = [name.lstrip("-") for name in order]
+    queryset = queryset.order_by(*order)
+    if query.cursor:
+        values = decode_cursor(query.cursor, len(order))
+        queryset = queryset.filter(_after(order, values))
+    rows = list(queryset[: query.limit + 1])
+    has_more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    next_cursor = None
+    if has_more and rows:
+        last = rows[-1]
+        next_cursor = encode_cursor([getattr(last, f) for f in fields])
+    return KeysetPage(items=rows, limit=query.limit, next=next_cursor)
+
+
+def _after(order: list[str], values: list[Any]) -> Q:
+    """(a, b, c) > (va, vb, vc) in the given directions, as an OR of prefix equalities."""
+    condition = Q()
+    for i, name in enumerate(order):
+        field = name.lstrip("-")
+        lookup = "lt" if name.startswith("-") else "gt"
+        step = Q(**{f"{field}__{lookup}": values[i]})
+        for prev_name, prev_value in zip(order[:i], values[:i], strict=True):
+            step &= Q(**{prev_name.lstrip("-"): prev_value})
+        condition |= step
+    return condition

@@ -1,0 +1,106 @@
+"""Fetch + authorize in one call: the only way views and the API get course objects.
+
+Actors (ARCHITECTURE.md): anonymous (401 where login is needed), outsider (403 on
+content), member (active enrollment), owner (the course's instructor), admin.
+Drafts do not exist (404) for anyone but their owner and admins.
+"""
+
+from typing import Literal
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext_lazy as _
+
+from campus.accounts.models import User
+from campus.courses import selectors
+from campus.courses.models import Course, Enrollment, Lesson, Quiz
+from campus.core.errors import Forbidden, NotAuthenticated, NotFound
+
+CourseAction = Literal["view", "content", "manage"]
+AnyUser = User | AnonymousUser
+
+
+def is_owner_or_admin(user: AnyUser, course: Course) -> bool:
+    return bool(user.is_authenticated and (user.is_admin or course.instructor_id == user.pk))  # type: ignore[union-attr]
+
+
+def can_manage_course(user: AnyUser, course: Course) -> bool:
+    return is_owner_or_admin(user, course)
+
+
+def is_member(user: AnyUser, course: Course) -> bool:
+    return bool(
+        user.is_authenticated
+        and Enrollment.objects.filter(user_id=user.pk, course=course, is_active=True).exists()
+    )
+
+
+def authorize_course(user: AnyUser, course: Course, action: CourseAction) -> None:
+    privileged = is_owner_or_admin(user, course)
+    if not course.is_published and not privileged:
+        raise NotFound(_("Cours introuvable."), code="course_not_found")
+    if action == "view" or privileged:
+        return
+    if not user.is_authenticated:
+        raise NotAuthenticated()
+    if action == "manage":
+        raise Forbidden(_("Seul le formateur du cours ou un administrateur peut faire cela."))
+    if not is_member(user, course):
+        raise Forbidden(_("Inscrivez-vous à ce cours pour accéder à son contenu."), code="not_enrolled")
+
+
+def get_course_for(user: AnyUser, course_id: int, *, action: CourseAction) -> Course:
+    course = Course.objects.select_related("instructor").filter(pk=course_id).first()
+    if course is None:
+        raise NotFound(_("Cours introuvable."), code="course_not_found")
+    authorize_course(user, course, action)
+    return course
+
+
+def get_course_by_slug_for(user: AnyUser, slug: str, *, action: CourseAction) -> Course:
+    course = Course.objects.select_related("instructor").filter(slug=slug).first()
+    if course is None:
+        raise NotFound(_("Cours introuvable."), code="course_not_found")
+    authorize_course(user, course, action)
+    return course
+
+
+def get_course_outline_for(user: AnyUser, course_id: int) -> Course:
+    course = selectors.course_with_outline(course_id=course_id)
+    if course is None:
+        raise NotFound(_("Cours introuvable."), code="course_not_found")
+    authorize_course(user, course, "view")
+    return course
+
+
+def get_lesson_for(user: AnyUser, lesson_id: int, *, action: CourseAction = "content") -> Lesson:
+    lesson = Lesson.objects.select_related("course", "course__instructor", "module").filter(pk=lesson_id).first()
+    if lesson is None:
+        raise NotFound(_("Leçon introuvable."), code="lesson_not_found")
+    authorize_course(user, lesson.course, action)
+    return lesson
+
+
+def get_quiz_for(user: AnyUser, quiz_id: int, *, action: CourseAction = "content") -> Quiz:
+    quiz = selectors.quiz_with_questions(quiz_id=quiz_id)
+    if quiz is None:
+        raise NotFound(_("Quiz introuvable."), code="quiz_not_found")
+    course = Course.objects.select_related("instructor").get(pk=quiz.course_id)
+    quiz.course = course
+    authorize_course(user, course, action)
+    return quiz
+
+
+def get_enrollment_for(user: AnyUser, enrollment_id: int) -> Enrollment:
+    """One's own enrollment; the owner and admins may read their courses' ones."""
+    if not user.is_authenticated:
+        raise NotAuthenticated()
+    enrollment = (
+        Enrollment.objects.select_related("course", "course__instructor", "user")
+        .filter(pk=enrollment_id)
+        .first()
+    )
+    if enrollment is None:
+        raise NotFound(_("Inscription introuvable."), code="enrollment_not_found")
+    if enrollment.user_id != user.pk and not is_owner_or_admin(user, enrollment.course):
+        raise NotFound(_("Inscription introuvable."), code="enrollment_not_found")
+    return enrollment

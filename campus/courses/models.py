@@ -1,0 +1,233 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 20_000
+BODY_MAX = 200_000
+
+
+class CourseStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    PUBLISHED = "published", _("Publié")
+
+
+class CourseType(models.TextChoices):
+    ON_DEMAND = "on_demand", _("À la demande")
+    LIVE = "live", _("En direct")
+
+
+class Course(models.Model):
+    slug = models.SlugField(max_length=220, unique=True)
+    title = models.CharField(_("titre"), max_length=TITLE_MAX)
+    description = models.TextField(_("description"), blank=True)
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="taught_courses"
+    )
+    status = models.CharField(
+        _("statut"), max_length=16, choices=CourseStatus.choices, default=CourseStatus.DRAFT
+    )
+    course_type = models.CharField(
+        _("type"), max_length=16, choices=CourseType.choices, default=CourseType.ON_DEMAND
+    )
+    max_students = models.PositiveIntegerField(_("places"), null=True, blank=True)
+    enrollment_deadline = models.DateTimeField(_("date limite d'inscription"), null=True, blank=True)
+    course_start_date = models.DateField(_("début du cours"), null=True, blank=True)
+    course_end_date = models.DateField(_("fin du cours"), null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("cours")
+        verbose_name_plural = _("cours")
+        indexes = [models.Index(fields=["status", "-published_at", "-id"], name="course_catalogue_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(course_end_date__isnull=True)
+                | Q(course_start_date__isnull=True)
+                | Q(course_end_date__gte=models.F("course_start_date")),
+                name="course_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_students__isnull=True) | Q(max_students__gte=1),
+                name="course_max_students_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == CourseStatus.PUBLISHED
+
+
+class Module(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
+    title = models.CharField(_("titre"), max_length=TITLE_MAX)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("module")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LessonContentType(models.TextChoices):
+    TEXT = "text", _("Texte")
+    VIDEO = "video", _("Vidéo")
+
+
+class Lesson(models.Model):
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
+    # Denormalised from module so course-wide progress is one indexed count.
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
+    title = models.CharField(_("titre"), max_length=TITLE_MAX)
+    content_type = models.CharField(
+        max_length=16, choices=LessonContentType.choices, default=LessonContentType.TEXT
+    )
+    body = models.TextField(_("contenu"), blank=True)
+    video_url = models.URLField(_("lien vidéo"), max_length=500, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("durée (minutes)"), default=10)
+    is_required = models.BooleanField(_("obligatoire"), default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("leçon")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__lte=24 * 60), name="lesson_duration_bounded"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Quiz(models.Model):
+    """A module's quiz, or the course's final evaluation (module empty, is_final)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
+    module = models.OneToOneField(
+        Module, on_delete=models.CASCADE, null=True, blank=True, related_name="quiz"
+    )
+    # Set only on the final evaluation: a unique one-to-one keeps it one per course on
+    # every database (MariaDB has no partial unique indexes).
+    final_for = models.OneToOneField(
+        Course, on_delete=models.CASCADE, null=True, blank=True, related_name="final_quiz"
+    )
+    title = models.CharField(_("titre"), max_length=TITLE_MAX)
+    passing_score = models.PositiveSmallIntegerField(_("score de réussite (%)"), default=50)
+    max_attempts = models.PositiveSmallIntegerField(_("tentatives max."), null=True, blank=True)
+    due_at = models.DateTimeField(_("date limite"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quiz")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(module__isnull=False) & Q(final_for__isnull=True))
+                | (Q(module__isnull=True) & Q(final_for__isnull=False)),
+                name="quiz_module_xor_final",
+            ),
+            models.CheckConstraint(condition=Q(passing_score__lte=100), name="quiz_passing_score_pct"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_final(self) -> bool:
+        return self.final_for_id is not None
+
+
+class Question(models.Model):
+    """A multiple-choice question; `choices` is a list of strings and `correct_choices`
+    the indexes of the right ones (one or several)."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(_("question"), max_length=1000)
+    choices = models.JSONField(default=list)
+    correct_choices = models.JSONField(default=list)
+    points = models.PositiveSmallIntegerField(default=1)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("question")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class EnrollmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", _("Inscrit")
+    IN_PROGRESS = "in_progress", _("En cours")
+    COMPLETED = "completed", _("Terminé")
+
+
+class Enrollment(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
+    status = models.CharField(
+        max_length=16, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ENROLLED
+    )
+    is_active = models.BooleanField(default=True)
+    progress_percentage = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    unenrolled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inscription")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="enrollment_unique_user_course"),
+            models.CheckConstraint(
+                condition=Q(progress_percentage__gte=0) & Q(progress_percentage__lte=100),
+                name="enrollment_progress_pct",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["course", "is_active"], name="enrollment_course_active_idx"),
+            models.Index(fields=["user", "is_active", "-enrolled_at"], name="enrollment_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.course}"
+
+
+class LessonCompletion(models.Model):
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="lesson_completions")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="completions")
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "lesson"], name="lesson_completion_unique")
+        ]
+
+
+class QuizAttempt(models.Model):
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="quiz_attempts")
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    attempt_number = models.PositiveSmallIntegerField()
+    answers = models.JSONField(default=dict)
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    passed = models.BooleanField()
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            # Two simultaneous submissions cannot both be attempt N: max_attempts holds.
+            models.UniqueConstraint(
+                fields=["enrollment", "quiz", "attempt_number"], name="quiz_attempt_number_unique"
+            )
+        ]

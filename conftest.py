@@ -1,0 +1,212 @@
+"""Shared fixtures: actors of the authorization table, a published course with content,
+and an API client that speaks the envelope."""
+
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from campus.accounts.models import Role, User
+from campus.accounts.tokens import token_issue
+from campus.courses import services as course_services
+from campus.courses.models import Course, CourseStatus, Enrollment
+
+PASSWORD = "Campus-test-2026!"
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_and_fresh_cache(settings: Any, request: Any) -> Any:
+    """Tasks run inline; each test gets an empty cache (rate-limit counters start at 0)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{request.node.nodeid}",
+        }
+    }
+    yield
+
+
+class ApiClient:
+    """Calls /api/... with an optional bearer token and decodes the JSON body."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.client = Client()
+        self.token = token
+
+    def _headers(self) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+
+    def request(self, method: str, path: str, data: Any = None, raw: str | None = None, **kw: Any):
+        body = raw if raw is not None else (json.dumps(data) if data is not None else None)
+        call = getattr(self.client, method.lower())
+        if method.upper() == "GET":
+            response = call(path, data or {}, **self._headers(), **kw)
+        else:
+            response = call(path, body, content_type="application/json", **self._headers(), **kw)
+        try:
+            response.json_body = response.json()
+        except ValueError:
+            response.json_body = None
+        return response
+
+    def get(self, path: str, params: dict | None = None, **kw: Any):
+        return self.request("GET", path, params, **kw)
+
+    def post(self, path: str, data: Any = None, **kw: Any):
+        return self.request("POST", path, data, **kw)
+
+    def put(self, path: str, data: Any = None, **kw: Any):
+        return self.request("PUT", path, data, **kw)
+
+    def patch(self, path: str, data: Any = None, **kw: Any):
+        return self.request("PATCH", path, data, **kw)
+
+    def delete(self, path: str, data: Any = None, **kw: Any):
+        return self.request("DELETE", path, data, **kw)
+
+
+def make_user(email: str, role: str = Role.STUDENT, **fields: Any) -> User:
+    user = User.objects.create_user(email=email, password=PASSWORD, role=role, **fields)
+    if role == Role.ADMIN:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return user
+
+
+@pytest.fixture
+def user_factory(db: Any) -> Callable[..., User]:
+    counter = {"n": 0}
+
+    def factory(role: str = Role.STUDENT, **fields: Any) -> User:
+        counter["n"] += 1
+        email = fields.pop("email", f"{role}{counter['n']}@example.test")
+        fields.setdefault("first_name", role.capitalize())
+        fields.setdefault("last_name", str(counter["n"]))
+        return make_user(email, role, **fields)
+
+    return factory
+
+
+def api_for(user: User | None) -> ApiClient:
+    if user is None:
+        return ApiClient()
+    raw, _ = token_issue(user=user)
+    return ApiClient(raw)
+
+
+@pytest.fixture
+def api() -> Callable[[User | None], ApiClient]:
+    return api_for
+
+
+@pytest.fixture
+def owner(user_factory: Callable[..., User]) -> User:
+    return user_factory(Role.INSTRUCTOR, first_name="Awa", last_name="Formatrice")
+
+
+@pytest.fixture
+def other_instructor(user_factory: Callable[..., User]) -> User:
+    return user_factory(Role.INSTRUCTOR)
+
+
+@pytest.fixture
+def admin_user(user_factory: Callable[..., User]) -> User:
+    return user_factory(Role.ADMIN)
+
+
+@pytest.fixture
+def outsider(user_factory: Callable[..., User]) -> User:
+    return user_factory(Role.STUDENT)
+
+
+def build_course(owner: User, *, title: str = "Introduction à Python", lessons_per_module: int = 2,
+                 modules: int = 2, with_final: bool = True, publish: bool = True, **fields: Any) -> Course:
+    """A course with modules, lessons, module quizzes and a final evaluation, through the
+    same services the product uses."""
+    course = course_services.course_create(actor=owner, title=title, description="Un cours.", **fields)
+    for m in range(modules):
+        module = course_services.module_create(actor=owner, course=course, title=f"Module {m + 1}")
+        for n in range(lessons_per_module):
+            course_services.lesson_create(
+                actor=owner, module=module, title=f"Leçon {m + 1}.{n + 1}", body="Texte de la leçon.",
+                duration_minutes=15,
+            )
+        quiz = course_services.quiz_create(actor=owner, course=course, module=module, title=f"Quiz {m + 1}")
+        course_services.question_create(
+            actor=owner, quiz=quiz, text="2 + 2 ?", choices=["3", "4"], correct_choices=[1]
+        )
+    if with_final:
+        final = course_services.quiz_create(actor=owner, course=course, title="Évaluation finale",
+                                            passing_score=50, max_attempts=3)
+        course_services.question_create(
+            actor=owner, quiz=final, text="Capitale du Bénin ?", choices=["Cotonou", "Porto-Novo"],
+            correct_choices=[1],
+        )
+    if publish:
+        course_services.course_set_published(actor=owner, course=course, published=True)
+    course.refresh_from_db()
+    return course
+
+
+@pytest.fixture
+def course(owner: User) -> Course:
+    return build_course(owner)
+
+
+@pytest.fixture
+def draft_course(owner: User) -> Course:
+    return build_course(owner, title="Brouillon", publish=False)
+
+
+@pytest.fixture
+def member(user_factory: Callable[..., User], course: Course) -> User:
+    user = user_factory(Role.STUDENT, first_name="Koffi", last_name="Étudiant")
+    course_services.enrollment_create(actor=user, course=course)
+    return user
+
+
+@pytest.fixture
+def actors(owner: User, other_instructor: User, admin_user: User, outsider: User, member: User) -> dict:
+    """The six actors of ARCHITECTURE.md's authorization table."""
+    return {
+        "anonymous": None,
+        "outsider": outsider,
+        "member": member,
+        "owner": owner,
+        "other_instructor": other_instructor,
+        "admin": admin_user,
+    }
+
+
+def assert_error(response: Any, status: int, code: str | None = None) -> dict:
+    """The one error shape: {"success": false, "message", "error": {"code", "details"}}."""
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    body = response.json()
+    assert body["success"] is False
+    assert isinstance(body["message"], str) and body["message"]
+    assert set(body["error"]) == {"code", "details"}
+    if code is not None:
+        assert body["error"]["code"] == code, body
+    return body
+
+
+def is_postgres_or_mariadb() -> bool:
+    from django.db import connection
+
+    return connection.vendor in {"postgresql", "mysql"}
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    # A suite run with CAMPUS_REQUIRE_ALL=1 (CI's database matrix) must not skip anything.
+    config._campus_require_all = os.environ.get("CAMPUS_REQUIRE_ALL") == "1"
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
+    skipped = terminalreporter.stats.get("skipped", [])
+    if getattr(config, "_campus_require_all", False) and skipped:
+        terminalreporter.write_line(f"CAMPUS_REQUIRE_ALL: {len(skipped)} test(s) skipped; failing the run.")
+        terminalreporter._session.exitstatus = 1
