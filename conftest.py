@@ -4,6 +4,7 @@ and an API client that speaks the envelope."""
 import json
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.test import Client
 from campus.accounts.models import Role, User
 from campus.accounts.tokens import token_issue
 from campus.courses import services as course_services
-from campus.courses.models import Course, CourseStatus, Enrollment
+from campus.courses.models import Course
 
 PASSWORD = "Campus-test-2026!"
 
@@ -123,27 +124,46 @@ def outsider(user_factory: Callable[..., User]) -> User:
     return user_factory(Role.STUDENT)
 
 
-def build_course(owner: User, *, title: str = "Introduction à Python", lessons_per_module: int = 2,
-                 modules: int = 2, with_final: bool = True, publish: bool = True, **fields: Any) -> Course:
+def build_course(
+    owner: User,
+    *,
+    title: str = "Introduction à Python",
+    lessons_per_module: int = 2,
+    modules: int = 2,
+    with_final: bool = True,
+    publish: bool = True,
+    **fields: Any,
+) -> Course:
     """A course with modules, lessons, module quizzes and a final evaluation, through the
     same services the product uses."""
-    course = course_services.course_create(actor=owner, title=title, description="Un cours.", **fields)
+    course = course_services.course_create(
+        actor=owner, title=title, description="Un cours.", **fields
+    )
     for m in range(modules):
         module = course_services.module_create(actor=owner, course=course, title=f"Module {m + 1}")
         for n in range(lessons_per_module):
             course_services.lesson_create(
-                actor=owner, module=module, title=f"Leçon {m + 1}.{n + 1}", body="Texte de la leçon.",
+                actor=owner,
+                module=module,
+                title=f"Leçon {m + 1}.{n + 1}",
+                body="Texte de la leçon.",
                 duration_minutes=15,
             )
-        quiz = course_services.quiz_create(actor=owner, course=course, module=module, title=f"Quiz {m + 1}")
+        quiz = course_services.quiz_create(
+            actor=owner, course=course, module=module, title=f"Quiz {m + 1}"
+        )
         course_services.question_create(
             actor=owner, quiz=quiz, text="2 + 2 ?", choices=["3", "4"], correct_choices=[1]
         )
     if with_final:
-        final = course_services.quiz_create(actor=owner, course=course, title="Évaluation finale",
-                                            passing_score=50, max_attempts=3)
+        final = course_services.quiz_create(
+            actor=owner, course=course, title="Évaluation finale", passing_score=50, max_attempts=3
+        )
         course_services.question_create(
-            actor=owner, quiz=final, text="Capitale du Bénin ?", choices=["Cotonou", "Porto-Novo"],
+            actor=owner,
+            quiz=final,
+            text="Capitale du Bénin ?",
+            choices=["Cotonou", "Porto-Novo"],
             correct_choices=[1],
         )
     if publish:
@@ -170,7 +190,9 @@ def member(user_factory: Callable[..., User], course: Course) -> User:
 
 
 @pytest.fixture
-def actors(owner: User, other_instructor: User, admin_user: User, outsider: User, member: User) -> dict:
+def actors(
+    owner: User, other_instructor: User, admin_user: User, outsider: User, member: User
+) -> dict:
     """The six actors of ARCHITECTURE.md's authorization table."""
     return {
         "anonymous": None,
@@ -208,5 +230,62 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
     skipped = terminalreporter.stats.get("skipped", [])
     if getattr(config, "_campus_require_all", False) and skipped:
-        terminalreporter.write_line(f"CAMPUS_REQUIRE_ALL: {len(skipped)} test(s) skipped; failing the run.")
+        terminalreporter.write_line(
+            f"CAMPUS_REQUIRE_ALL: {len(skipped)} test(s) skipped; failing the run."
+        )
         terminalreporter._session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    """PBKDF2 at production strength costs ~0.3 s per user: tests hash with MD5."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Browser tests (make test-browser): Debian's Chromium driven by Playwright ----------
+
+CHROMIUM = os.environ.get("CAMPUS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(os.environ.get("CAMPUS_TEST_ARTIFACTS", "test-artifacts"))
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Any:
+    """A headless Chromium. A missing browser is a failure, never a skip: the browser
+    gate must not pass without running."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made
+    # by the test itself are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium: Any, request: Any) -> Any:
+    """A fresh browser context (phone-sized unless a test resizes), French first."""
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a full-page screenshot under test-artifacts/ for a human to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

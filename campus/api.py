@@ -2,7 +2,7 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -13,6 +13,7 @@ from campus.accounts.api import router as accounts_router
 from campus.accounts.auth import default_auth
 from campus.core.api import router as core_router
 from campus.core.errors import DomainError, RateLimited
+from campus.core.renderers import CampusJSONRenderer
 from campus.core.validation import translate_validation_errors
 from campus.courses.api import router as courses_router
 
@@ -25,6 +26,7 @@ api = NinjaAPI(
     auth=default_auth,
     docs_url="/docs",
     urls_namespace="api",
+    renderer=CampusJSONRenderer(),
 )
 
 api.add_router("", core_router)
@@ -82,6 +84,19 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error_response(request, 403, "forbidden", _("Vous n'avez pas accès à cette ressource."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(
+        request, 413, "payload_too_large", _("Le corps de la requête est trop volumineux.")
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # What Django itself answers 400 to (too many fields, bad host, ...), never a 500.
+    return error_response(request, 400, "bad_request", _("La requête est invalide."))
 
 
 @api.exception_handler(Exception)

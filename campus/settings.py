@@ -4,6 +4,7 @@ Defaults are the embedded, single-machine set-up: SQLite in WAL mode and a files
 Celery broker under ./var/. Production sets DEBUG=0, SECRET_KEY, DATABASE_URL, ...
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "campus.core.middleware.ApiErrorEnvelopeMiddleware",
 ]
 
 ROOT_URLCONF = "campus.urls"
@@ -88,8 +90,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    # A file (not :memory:) so threaded tests share one database.
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test-campus.sqlite3")}
+    # A file (not :memory:) so threaded tests share one database; one per test process
+    # so simultaneous runs do not trample each other (the test runner deletes it).
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-campus-{os.getpid()}.sqlite3")}
 elif _db["ENGINE"] == "django.db.backends.mysql":
     _db["OPTIONS"] = {"charset": "utf8mb4", "isolation_level": "read committed"}
     _db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
@@ -98,7 +101,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (rate limits, throttles): shared by every process ---------------------------
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 else:
     CACHES = {
         "default": {
@@ -134,6 +139,7 @@ DEFAULT_USER_TIME_ZONE = TIME_ZONE
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -163,14 +169,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Campus <no-reply@campus.loca
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL == "filesystem://":
-    for _sub in ("queue", "processed"):
+    # Producers and consumers share one folder: kombu reads messages from data_folder_in.
+    for _sub in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "store_processed": False,
     }
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True

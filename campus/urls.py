@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from campus.accounts.views import set_language
 from campus.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, also saving a logged-in user's language preference.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include("campus.accounts.urls")),
     path("", include("campus.courses.urls")),
 ]

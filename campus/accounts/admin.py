@@ -14,10 +14,15 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profil"), {"fields": ("first_name", "last_name", "timezone", "language")}),
-        (_("Rôle et droits"), {"fields": ("role", "is_active", "is_staff", "is_superuser", "groups")}),
+        (
+            _("Rôle et droits"),
+            {"fields": ("role", "is_active", "is_staff", "is_superuser", "groups")},
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "role")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "role")}),
+    )
 
 
 @admin.register(ApiToken)

@@ -12,8 +12,21 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
+from campus.accounts.models import User
 from campus.accounts.tokens import token_user
 from campus.core.errors import NotAuthenticated
+
+
+class AuthedRequest(HttpRequest):
+    """The request a handler behind `default_auth` gets: `auth` is the logged-in user."""
+
+    auth: User
+
+
+class MaybeAuthedRequest(HttpRequest):
+    """Behind `optional_auth`: the user, or AnonymousUser."""
+
+    auth: User | AnonymousUser
 
 
 class BearerAuth(HttpBearer):
@@ -25,7 +38,7 @@ class BearerAuth(HttpBearer):
             raise NotAuthenticated(code="invalid_token")
         request.user = user
         translation.activate(user.language)
-        request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = user.language
         return user
 
 

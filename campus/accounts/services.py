@@ -3,15 +3,17 @@
 import zoneinfo
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils.timezone import now as dj_now
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import ApiToken, Language, Role, User
-from campus.accounts.tokens import token_issue
+from campus.accounts.tasks import send_password_reset_email, send_welcome_email
+from campus.accounts.tokens import token_issue, token_revoke
 from campus.core import ratelimit
 from campus.core.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
 
@@ -53,11 +55,13 @@ def user_register(
         validate_password(password, user=candidate)
     except DjangoValidationError as exc:
         raise ValidationFailed(
-            details=[{"field": "password", "code": "weak_password", "message": m} for m in exc.messages]
+            details=[
+                {"field": "password", "code": "weak_password", "message": m} for m in exc.messages
+            ]
         ) from exc
     try:
         with transaction.atomic():
-            return User.objects.create_user(
+            user = User.objects.create_user(
                 email=email,
                 password=password,
                 first_name=first_name.strip(),
@@ -67,7 +71,11 @@ def user_register(
                 timezone=_validate_timezone(timezone or settings.DEFAULT_USER_TIME_ZONE),
             )
     except IntegrityError as exc:  # a concurrent registration with the same email won
-        raise Conflict(_("Un compte existe déjà avec cette adresse e-mail."), code="email_taken") from exc
+        raise Conflict(
+            _("Un compte existe déjà avec cette adresse e-mail."), code="email_taken"
+        ) from exc
+    transaction.on_commit(lambda: send_welcome_email.delay(user.pk))
+    return user
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -98,6 +106,15 @@ def api_login(*, request: HttpRequest, email: str, password: str) -> tuple[str, 
     user = login_check(request=request, email=email, password=password)
     raw, _token = token_issue(user=user)
     return raw, user
+
+
+def api_logout(*, request: HttpRequest) -> None:
+    """Revoke the bearer token the request used, or end its page session."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        token_revoke(raw=header[7:].strip())
+    else:
+        logout(request)
 
 
 @transaction.atomic
@@ -134,6 +151,30 @@ def user_set_role(*, actor: User, user: User, role: str) -> User:
 
 
 def tokens_revoke_all(*, user: User) -> int:
-    from django.utils import timezone as dj_tz
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=dj_now())
 
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=dj_tz.now())
+
+PASSWORD_RESET_SCOPE = "password-reset"  # noqa: S105 - a rate-limit scope name
+PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
+PASSWORD_RESET_IP_LIMIT = 10
+PASSWORD_RESET_EMAIL_LIMIT = 3
+
+
+def password_reset_request(*, request: HttpRequest | None, email: str) -> None:
+    """Queue a reset link for an active account with a password. Says nothing about
+    whether the address exists; an address gets at most a few emails an hour, and an
+    address asking too often gets a 429."""
+    window = PASSWORD_RESET_WINDOW_SECONDS
+    ip = client_ip(request)
+    ratelimit.limit_action(
+        PASSWORD_RESET_SCOPE, f"ip:{ip}", limit=PASSWORD_RESET_IP_LIMIT, window=window
+    )
+    email = email.strip().lower()
+    user = User.objects.filter(email=email, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return
+    sent = ratelimit.hit(PASSWORD_RESET_SCOPE, f"email:{email}", window=window)
+    if sent > PASSWORD_RESET_EMAIL_LIMIT:
+        return  # silently: the mailbox owner already has fresh links
+    user_id = user.pk
+    transaction.on_commit(lambda: send_password_reset_email.delay(user_id))

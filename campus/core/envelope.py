@@ -3,7 +3,7 @@
 from functools import cache
 from typing import Any
 
-from ninja import Schema
+from ninja import Schema, Status
 from pydantic import create_model
 
 
@@ -33,15 +33,22 @@ def ok(data: Any, **extra: Any) -> dict[str, Any]:
     return {"success": True, "data": data, **extra}
 
 
+def created(data: Any, **extra: Any) -> Status:
+    """201 with the success envelope."""
+    return Status(201, ok(data, **extra))
+
+
 @cache
-def Envelope(data_schema: Any) -> type[Schema]:  # noqa: N802 - reads like a type
+def Envelope(data_schema: Any) -> type[Schema]:
     """`Envelope(CourseOut)` -> a schema {success, data: CourseOut} named for OpenAPI."""
     name = getattr(data_schema, "__name__", "Data")
-    return create_model(f"{name}Envelope", __base__=Schema, success=(bool, True), data=(data_schema, ...))
+    return create_model(
+        f"{name}Envelope", __base__=Schema, success=(bool, True), data=(data_schema, ...)
+    )
 
 
 @cache
-def PageEnvelope(item_schema: Any) -> type[Schema]:  # noqa: N802
+def PageEnvelope(item_schema: Any) -> type[Schema]:
     name = getattr(item_schema, "__name__", "Item")
     return create_model(
         f"{name}Page",
@@ -53,7 +60,7 @@ def PageEnvelope(item_schema: Any) -> type[Schema]:  # noqa: N802
 
 
 @cache
-def CursorEnvelope(item_schema: Any) -> type[Schema]:  # noqa: N802
+def CursorEnvelope(item_schema: Any) -> type[Schema]:
     name = getattr(item_schema, "__name__", "Item")
     return create_model(
         f"{name}CursorPage",

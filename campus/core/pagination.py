@@ -7,10 +7,12 @@ is a 400 from validation, never a slow or huge query.
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
@@ -53,10 +55,10 @@ def paginate(queryset: QuerySet, query: PageQuery) -> Page:
 
 
 class CursorQuery(Schema):
-    cursor: str | None = Field(None, max_length=200, description="Opaque `next` from the last page.")
-    limit: int = Field(
-        settings.API_PAGE_DEFAULT_LIMIT, ge=1, le=settings.API_PAGE_MAX_LIMIT
+    cursor: str | None = Field(
+        None, max_length=200, description="Opaque `next` from the last page."
     )
+    limit: int = Field(settings.API_PAGE_DEFAULT_LIMIT, ge=1, le=settings.API_PAGE_MAX_LIMIT)
 
 
 def encode_cursor(values: list[Any]) -> str:
@@ -64,14 +66,33 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _invalid_cursor() -> ValidationFailed:
+    return ValidationFailed(_("Curseur de pagination invalide."), code="invalid_cursor")
+
+
+_BIGINT = 2**63
+
+
+def _is_key_value(value: Any) -> bool:
+    """What encode_cursor writes for a non-null key: text, a bounded integer, a finite
+    number or a boolean. Anything else comes from a forged cursor."""
+    if isinstance(value, bool | str):
+        return True
+    if isinstance(value, int):
+        return -_BIGINT <= value < _BIGINT
+    return isinstance(value, float) and math.isfinite(value)
+
+
 def decode_cursor(cursor: str, expected_len: int) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(_("Curseur de pagination invalide."), code="invalid_cursor") from exc
+    except (binascii.Error, ValueError, UnicodeError) as exc:
+        raise _invalid_cursor() from exc
     if not isinstance(values, list) or len(values) != expected_len:
-        raise ValidationFailed(_("Curseur de pagination invalide."), code="invalid_cursor")
+        raise _invalid_cursor()
+    if not all(_is_key_value(v) for v in values):
+        raise _invalid_cursor()
     return values
 
 
@@ -87,13 +108,17 @@ class KeysetPage:
 
 def keyset_paginate(queryset: QuerySet, *, order: list[str], query: CursorQuery) -> KeysetPage:
     """Keyset pagination over `order` (field names, '-' for descending; the last one must
-    be unique, e.g. "-id"). Page N costs what page 1 costs: an indexed range, no OFFSET.
+    be unique, e.g. "-id"; all must be non-null). Page N costs what page 1 costs: an
+    indexed range, no OFFSET. A forged or stale cursor is a 400 invalid_cursor.
     """
     fields = [name.lstrip("-") for name in order]
     queryset = queryset.order_by(*order)
     if query.cursor:
         values = decode_cursor(query.cursor, len(order))
-        queryset = queryset.filter(_after(order, values))
+        try:  # each value is converted to its field's type here, before any SQL runs
+            queryset = queryset.filter(_after(order, values))
+        except (ValueError, TypeError, OverflowError, DjangoValidationError) as exc:
+            raise _invalid_cursor() from exc
     rows = list(queryset[: query.limit + 1])
     has_more = len(rows) > query.limit
     rows = rows[: query.limit]

@@ -45,6 +45,6 @@ def ensure_below(scope: str, ident: str, *, limit: int, window: int) -> None:
 
 def limit_action(scope: str, ident: str, *, limit: int, window: int) -> None:
     """Count this action and refuse it past `limit` per window."""
-    key, retry_after = _window_key(scope, ident, window)
+    _key, retry_after = _window_key(scope, ident, window)
     if hit(scope, ident, window=window) > limit:
         raise RateLimited(retry_after=retry_after)

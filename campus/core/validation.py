@@ -13,7 +13,9 @@ def _messages() -> dict[str, Callable[[dict[str, Any]], str]]:
         "string_too_short": lambda c: _("Au moins %(n)s caractères.") % {"n": c.get("min_length")},
         "too_long": lambda c: _("Au plus %(n)s éléments.") % {"n": c.get("max_length")},
         "too_short": lambda c: _("Au moins %(n)s éléments.") % {"n": c.get("min_length")},
-        "greater_than_equal": lambda c: _("Doit être supérieur ou égal à %(n)s.") % {"n": c.get("ge")},
+        "greater_than_equal": lambda c: (
+            _("Doit être supérieur ou égal à %(n)s.") % {"n": c.get("ge")}
+        ),
         "greater_than": lambda c: _("Doit être supérieur à %(n)s.") % {"n": c.get("gt")},
         "less_than_equal": lambda c: _("Doit être inférieur ou égal à %(n)s.") % {"n": c.get("le")},
         "less_than": lambda c: _("Doit être inférieur à %(n)s.") % {"n": c.get("lt")},
@@ -32,10 +34,15 @@ def _messages() -> dict[str, Callable[[dict[str, Any]], str]]:
         "datetime_type": lambda c: _("Date et heure invalides (ISO 8601 attendu)."),
         "date_parsing": lambda c: _("Date invalide (AAAA-MM-JJ attendu)."),
         "date_from_datetime_parsing": lambda c: _("Date invalide (AAAA-MM-JJ attendu)."),
-        "timezone_aware": lambda c: _("Le fuseau horaire est obligatoire (ex. 2026-01-01T10:00:00+01:00)."),
-        "enum": lambda c: _("Valeur non autorisée. Valeurs possibles : %(v)s.") % {"v": c.get("expected")},
-        "literal_error": lambda c: _("Valeur non autorisée. Valeurs possibles : %(v)s.")
-        % {"v": c.get("expected")},
+        "timezone_aware": lambda c: _(
+            "Le fuseau horaire est obligatoire (ex. 2026-01-01T10:00:00+01:00)."
+        ),
+        "enum": lambda c: (
+            _("Valeur non autorisée. Valeurs possibles : %(v)s.") % {"v": c.get("expected")}
+        ),
+        "literal_error": lambda c: (
+            _("Valeur non autorisée. Valeurs possibles : %(v)s.") % {"v": c.get("expected")}
+        ),
         "url_parsing": lambda c: _("Adresse web invalide."),
         "url_scheme": lambda c: _("Adresse web invalide (http ou https)."),
         "value_error": lambda c: str(c.get("error", _("Valeur invalide."))),
@@ -61,5 +68,7 @@ def translate_validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, 
         ctx = err.get("ctx") or {}
         render = messages.get(code)
         message = render(ctx) if render else _("Valeur invalide.")
-        out.append({"field": _field_name(list(err.get("loc", []))), "code": code, "message": message})
+        out.append(
+            {"field": _field_name(list(err.get("loc", []))), "code": code, "message": message}
+        )
     return out

@@ -11,16 +11,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import User
-from campus.courses import selectors
-from campus.courses.models import Course, Enrollment, Lesson, Quiz
 from campus.core.errors import Forbidden, NotAuthenticated, NotFound
+from campus.courses import selectors
+from campus.courses.models import Course, Enrollment, Lesson, Module, Question, Quiz
 
 CourseAction = Literal["view", "content", "manage"]
 AnyUser = User | AnonymousUser
 
 
 def is_owner_or_admin(user: AnyUser, course: Course) -> bool:
-    return bool(user.is_authenticated and (user.is_admin or course.instructor_id == user.pk))  # type: ignore[union-attr]
+    return bool(user.is_authenticated and (user.is_admin or course.instructor_id == user.pk))
 
 
 def can_manage_course(user: AnyUser, course: Course) -> bool:
@@ -45,7 +45,9 @@ def authorize_course(user: AnyUser, course: Course, action: CourseAction) -> Non
     if action == "manage":
         raise Forbidden(_("Seul le formateur du cours ou un administrateur peut faire cela."))
     if not is_member(user, course):
-        raise Forbidden(_("Inscrivez-vous à ce cours pour accéder à son contenu."), code="not_enrolled")
+        raise Forbidden(
+            _("Inscrivez-vous à ce cours pour accéder à son contenu."), code="not_enrolled"
+        )
 
 
 def get_course_for(user: AnyUser, course_id: int, *, action: CourseAction) -> Course:
@@ -73,7 +75,11 @@ def get_course_outline_for(user: AnyUser, course_id: int) -> Course:
 
 
 def get_lesson_for(user: AnyUser, lesson_id: int, *, action: CourseAction = "content") -> Lesson:
-    lesson = Lesson.objects.select_related("course", "course__instructor", "module").filter(pk=lesson_id).first()
+    lesson = (
+        Lesson.objects.select_related("course", "course__instructor", "module")
+        .filter(pk=lesson_id)
+        .first()
+    )
     if lesson is None:
         raise NotFound(_("Leçon introuvable."), code="lesson_not_found")
     authorize_course(user, lesson.course, action)
@@ -84,9 +90,7 @@ def get_quiz_for(user: AnyUser, quiz_id: int, *, action: CourseAction = "content
     quiz = selectors.quiz_with_questions(quiz_id=quiz_id)
     if quiz is None:
         raise NotFound(_("Quiz introuvable."), code="quiz_not_found")
-    course = Course.objects.select_related("instructor").get(pk=quiz.course_id)
-    quiz.course = course
-    authorize_course(user, course, action)
+    authorize_course(user, quiz.course, action)
     return quiz
 
 
@@ -104,3 +108,48 @@ def get_enrollment_for(user: AnyUser, enrollment_id: int) -> Enrollment:
     if enrollment.user_id != user.pk and not is_owner_or_admin(user, enrollment.course):
         raise NotFound(_("Inscription introuvable."), code="enrollment_not_found")
     return enrollment
+
+
+def get_course_outline_by_slug_for(
+    user: AnyUser, slug: str, *, action: CourseAction = "view"
+) -> Course:
+    """The course with its outline loaded (modules, lessons, quizzes), by slug."""
+    course = selectors.course_with_outline_by_slug(slug=slug)
+    if course is None:
+        raise NotFound(_("Cours introuvable."), code="course_not_found")
+    authorize_course(user, course, action)
+    return course
+
+
+def get_module_for(user: AnyUser, module_id: int, *, action: CourseAction = "manage") -> Module:
+    module = (
+        Module.objects.select_related("course", "course__instructor").filter(pk=module_id).first()
+    )
+    if module is None:
+        raise NotFound(_("Module introuvable."), code="module_not_found")
+    authorize_course(user, module.course, action)
+    return module
+
+
+def get_question_for(
+    user: AnyUser, question_id: int, *, action: CourseAction = "manage"
+) -> Question:
+    question = (
+        Question.objects.select_related("quiz", "quiz__course", "quiz__course__instructor")
+        .filter(pk=question_id)
+        .first()
+    )
+    if question is None:
+        raise NotFound(_("Question introuvable."), code="question_not_found")
+    authorize_course(user, question.quiz.course, action)
+    return question
+
+
+def require_instructor(user: AnyUser) -> User:
+    """Instructors and admins author courses; anyone else is refused."""
+    if not user.is_authenticated:
+        raise NotAuthenticated()
+    assert isinstance(user, User)
+    if not (user.is_instructor or user.is_admin):
+        raise Forbidden(_("Cet espace est réservé aux formateurs."), code="not_instructor")
+    return user

@@ -33,7 +33,9 @@ class Course(models.Model):
         _("type"), max_length=16, choices=CourseType.choices, default=CourseType.ON_DEMAND
     )
     max_students = models.PositiveIntegerField(_("places"), null=True, blank=True)
-    enrollment_deadline = models.DateTimeField(_("date limite d'inscription"), null=True, blank=True)
+    enrollment_deadline = models.DateTimeField(
+        _("date limite d'inscription"), null=True, blank=True
+    )
     course_start_date = models.DateField(_("début du cours"), null=True, blank=True)
     course_end_date = models.DateField(_("fin du cours"), null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -43,7 +45,9 @@ class Course(models.Model):
     class Meta:
         verbose_name = _("cours")
         verbose_name_plural = _("cours")
-        indexes = [models.Index(fields=["status", "-published_at", "-id"], name="course_catalogue_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="course_catalogue_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(course_end_date__isnull=True)
@@ -137,7 +141,9 @@ class Quiz(models.Model):
                 | (Q(module__isnull=True) & Q(final_for__isnull=False)),
                 name="quiz_module_xor_final",
             ),
-            models.CheckConstraint(condition=Q(passing_score__lte=100), name="quiz_passing_score_pct"),
+            models.CheckConstraint(
+                condition=Q(passing_score__lte=100), name="quiz_passing_score_pct"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -174,7 +180,9 @@ class EnrollmentStatus(models.TextChoices):
 
 
 class Enrollment(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
     status = models.CharField(
         max_length=16, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ENROLLED
@@ -188,7 +196,9 @@ class Enrollment(models.Model):
     class Meta:
         verbose_name = _("inscription")
         constraints = [
-            models.UniqueConstraint(fields=["user", "course"], name="enrollment_unique_user_course"),
+            models.UniqueConstraint(
+                fields=["user", "course"], name="enrollment_unique_user_course"
+            ),
             models.CheckConstraint(
                 condition=Q(progress_percentage__gte=0) & Q(progress_percentage__lte=100),
                 name="enrollment_progress_pct",
@@ -204,18 +214,27 @@ class Enrollment(models.Model):
 
 
 class LessonCompletion(models.Model):
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="lesson_completions")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="lesson_completions"
+    )
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="completions")
     completed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["enrollment", "lesson"], name="lesson_completion_unique")
+            models.UniqueConstraint(
+                fields=["enrollment", "lesson"], name="lesson_completion_unique"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}: {self.lesson_id}"
 
 
 class QuizAttempt(models.Model):
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="quiz_attempts")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
     attempt_number = models.PositiveSmallIntegerField()
     answers = models.JSONField(default=dict)
@@ -231,3 +250,6 @@ class QuizAttempt(models.Model):
                 fields=["enrollment", "quiz", "attempt_number"], name="quiz_attempt_number_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz_id} #{self.attempt_number} ({self.enrollment_id})"

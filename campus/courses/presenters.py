@@ -6,7 +6,7 @@ from typing import Any
 from campus.accounts.models import User
 from campus.courses import selectors
 from campus.courses.access import is_owner_or_admin
-from campus.courses.models import Course, Lesson, Quiz
+from campus.courses.models import Course, Enrollment, Lesson, Quiz
 
 
 def course_summary(course: Course) -> dict[str, Any]:
@@ -24,6 +24,25 @@ def course_summary(course: Course) -> dict[str, Any]:
         "course_end_date": course.course_end_date,
         "instructor": {"id": course.instructor.pk, "full_name": course.instructor.full_name},
     }
+
+
+def enrollment_row(enrollment: Enrollment) -> dict[str, Any]:
+    return {
+        "id": enrollment.pk,
+        "course_id": enrollment.course_id,
+        "status": enrollment.status,
+        "is_active": enrollment.is_active,
+        "progress_percentage": enrollment.progress_percentage,
+        "enrolled_at": enrollment.enrolled_at,
+        "completed_at": enrollment.completed_at,
+    }
+
+
+def my_enrollment(enrollment: Enrollment) -> dict[str, Any]:
+    """An enrollment from `selectors.enrollments_for_user`, with its course summary."""
+    course = course_summary(enrollment.course)
+    course["enrolled_count"] = enrollment.course_enrolled_count  # type: ignore[attr-defined]
+    return {**enrollment_row(enrollment), "course": course}
 
 
 def quiz_summary(quiz: Quiz | None) -> dict[str, Any] | None:
@@ -49,7 +68,9 @@ def _optional_quiz(obj: Any, attr: str) -> Quiz | None:
 def course_detail(course: Course, *, user: Any) -> dict[str, Any]:
     """Course + outline. The outline (modules, lessons, quizzes) only for those with
     access to content: active members, the owner and admins."""
-    enrollment = selectors.active_enrollment(user=user, course=course) if user.is_authenticated else None
+    enrollment = (
+        selectors.active_enrollment(user=user, course=course) if user.is_authenticated else None
+    )
     privileged = is_owner_or_admin(user, course)
     data = course_summary(course)
     data.update(is_member=enrollment is not None, can_manage=privileged, enrollment=enrollment)

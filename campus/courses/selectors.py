@@ -1,6 +1,6 @@
 """Every non-trivial read of courses, with the joins and counts it needs."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from campus.accounts.models import User
@@ -17,9 +17,10 @@ from campus.courses.models import (
 )
 
 
-def _active_enrollment_count() -> Coalesce:
+def _active_enrollment_count(course_ref: str = "pk") -> Coalesce:
+    """Active enrollments of the course `course_ref` points at, as a correlated subquery."""
     counts = (
-        Enrollment.objects.filter(course=OuterRef("pk"), is_active=True)
+        Enrollment.objects.filter(course=OuterRef(course_ref), is_active=True)
         .order_by()
         .values("course")
         .annotate(n=Count("id"))
@@ -51,20 +52,29 @@ def courses_taught_by(*, user: User) -> QuerySet[Course]:
     return queryset.order_by("-created_at", "-id")
 
 
-def course_with_outline(*, course_id: int) -> Course | None:
-    """The course with its modules, lessons and quizzes: a fixed number of queries."""
+def _outline_queryset() -> QuerySet[Course]:
     return (
         Course.objects.select_related("instructor")
         .annotate(enrolled_count=_active_enrollment_count())
         .prefetch_related(
             Prefetch("modules", queryset=Module.objects.order_by("position", "id")),
-            Prefetch("modules__lessons", queryset=Lesson.objects.order_by("position", "id")),
+            # The outline never shows lesson bodies (up to 200k characters each).
+            Prefetch(
+                "modules__lessons", queryset=Lesson.objects.defer("body").order_by("position", "id")
+            ),
             Prefetch("modules__quiz", queryset=Quiz.objects.all()),
         )
         .select_related("final_quiz")
-        .filter(pk=course_id)
-        .first()
     )
+
+
+def course_with_outline(*, course_id: int) -> Course | None:
+    """The course with its modules, lessons and quizzes: a fixed number of queries."""
+    return _outline_queryset().filter(pk=course_id).first()
+
+
+def course_with_outline_by_slug(*, slug: str) -> Course | None:
+    return _outline_queryset().filter(slug=slug).first()
 
 
 def active_enrollment(*, user: User, course: Course) -> Enrollment | None:
@@ -74,7 +84,13 @@ def active_enrollment(*, user: User, course: Course) -> Enrollment | None:
 
 
 def enrollments_for_user(*, user: User, include_inactive: bool = False) -> QuerySet[Enrollment]:
-    queryset = Enrollment.objects.filter(user=user).select_related("course", "course__instructor")
+    """The user's enrollments with their course, instructor and the course's seat count
+    (`course_enrolled_count`): a fixed number of queries for any page size."""
+    queryset = (
+        Enrollment.objects.filter(user=user)
+        .select_related("course", "course__instructor")
+        .annotate(course_enrolled_count=_active_enrollment_count("course_id"))
+    )
     if not include_inactive:
         queryset = queryset.filter(is_active=True)
     return queryset.order_by("-enrolled_at", "-id")
@@ -90,8 +106,10 @@ def completed_lesson_ids(*, enrollment: Enrollment | None) -> set[int]:
 
 def quiz_with_questions(*, quiz_id: int) -> Quiz | None:
     return (
-        Quiz.objects.select_related("course", "module")
-        .prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("position", "id")))
+        Quiz.objects.select_related("course", "course__instructor", "module")
+        .prefetch_related(
+            Prefetch("questions", queryset=Question.objects.order_by("position", "id"))
+        )
         .filter(pk=quiz_id)
         .first()
     )
@@ -104,12 +122,49 @@ def attempts_for(*, enrollment: Enrollment, quiz: Quiz) -> QuerySet[QuizAttempt]
 def progress_counts(*, enrollment: Enrollment) -> tuple[int, int, bool, bool]:
     """(required lessons, required lessons done, has final evaluation, final passed)."""
     course_id = enrollment.course_id
+    # No join on completions: it would multiply each lesson by everyone's completions.
+    done_by_me = Exists(
+        LessonCompletion.objects.filter(enrollment=enrollment, lesson_id=OuterRef("pk"))
+    )
     lesson_counts = Lesson.objects.filter(course_id=course_id, is_required=True).aggregate(
         total=Count("id"),
-        done=Count("id", filter=Q(completions__enrollment=enrollment)),
+        done=Count("id", filter=done_by_me),
     )
     final = Quiz.objects.filter(final_for_id=course_id).only("id").first()
     final_passed = bool(
-        final and QuizAttempt.objects.filter(enrollment=enrollment, quiz=final, passed=True).exists()
+        final
+        and QuizAttempt.objects.filter(enrollment=enrollment, quiz=final, passed=True).exists()
     )
     return lesson_counts["total"], lesson_counts["done"], final is not None, final_passed
+
+
+def enrolled_course_ids(*, user: User, course_ids: list[int]) -> set[int]:
+    """Which of these courses the user is actively enrolled in (one query)."""
+    if not user.is_authenticated or not course_ids:
+        return set()
+    return set(
+        Enrollment.objects.filter(user=user, is_active=True, course_id__in=course_ids).values_list(
+            "course_id", flat=True
+        )
+    )
+
+
+def lesson_neighbours(*, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    """The lessons before and after this one in course order (modules, then lessons)."""
+    sequence = list(
+        Lesson.objects.filter(course_id=lesson.course_id)
+        .order_by("module__position", "module_id", "position", "id")
+        .only("id", "title", "course_id", "module_id")
+    )
+    index = next((i for i, item in enumerate(sequence) if item.pk == lesson.pk), None)
+    if index is None:
+        return None, None
+    previous = sequence[index - 1] if index > 0 else None
+    following = sequence[index + 1] if index + 1 < len(sequence) else None
+    return previous, following
+
+
+def last_attempt(*, enrollment: Enrollment | None, quiz: Quiz) -> QuizAttempt | None:
+    if enrollment is None:
+        return None
+    return attempts_for(enrollment=enrollment, quiz=quiz).first()

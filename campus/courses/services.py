@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,7 @@ from campus.core.errors import Conflict, Forbidden, ValidationFailed
 from campus.courses import selectors
 from campus.courses.access import authorize_course
 from campus.courses.models import (
+    DESCRIPTION_MAX,
     Course,
     CourseStatus,
     CourseType,
@@ -56,13 +58,24 @@ def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
+def _check_description(description: str) -> None:
+    if len(description or "") > DESCRIPTION_MAX:
+        raise _invalid(
+            "description",
+            _("Au plus %(n)s caractères.") % {"n": DESCRIPTION_MAX},
+            "string_too_long",
+        )
+
+
 def _check_course_fields(
     *, max_students: int | None, start: date | None, end: date | None, course_type: str
 ) -> None:
     if max_students is not None and not 1 <= max_students <= 100_000:
         raise _invalid("max_students", _("Entre 1 et 100 000 places."), "max_students_out_of_range")
     if start and end and end < start:
-        raise _invalid("course_end_date", _("La fin du cours doit suivre son début."), "end_before_start")
+        raise _invalid(
+            "course_end_date", _("La fin du cours doit suivre son début."), "end_before_start"
+        )
     if course_type not in CourseType.values:
         raise _invalid("course_type", _("Type de cours inconnu."), "invalid_course_type")
 
@@ -84,20 +97,39 @@ def course_create(
         raise Forbidden(_("Seuls les formateurs peuvent créer des cours."))
     if instructor is not None and instructor != actor and not actor.is_admin:
         raise Forbidden(_("Seul un administrateur peut créer un cours pour un autre formateur."))
+    if instructor is not None and not (instructor.is_instructor or instructor.is_admin):
+        raise _invalid("instructor", _("Ce compte n'est pas formateur."), "not_instructor")
+    cleaned_title = _clean_title(title)
     _check_course_fields(
-        max_students=max_students, start=course_start_date, end=course_end_date, course_type=course_type
-    )
-    return Course.objects.create(
-        slug=_unique_slug(title),
-        title=_clean_title(title),
-        description=description,
-        instructor=instructor or actor,
-        course_type=course_type,
         max_students=max_students,
-        enrollment_deadline=enrollment_deadline,
-        course_start_date=course_start_date,
-        course_end_date=course_end_date,
+        start=course_start_date,
+        end=course_end_date,
+        course_type=course_type,
     )
+    _check_description(description)
+    fields = {
+        "title": cleaned_title,
+        "description": description,
+        "instructor": instructor or actor,
+        "course_type": course_type,
+        "max_students": max_students,
+        "enrollment_deadline": enrollment_deadline,
+        "course_start_date": course_start_date,
+        "course_end_date": course_end_date,
+    }
+    # Two courses created at once with the same title can compute the same free slug:
+    # the unique index refuses the second, which then takes a suffixed one.
+    for attempt in range(5):
+        slug = _unique_slug(cleaned_title)
+        if attempt:
+            slug = f"{slug[:200]}-{get_random_string(6, 'abcdefghijklmnopqrstuvwxyz0123456789')}"
+        try:
+            with transaction.atomic():
+                return Course.objects.create(slug=slug, **fields)
+        except IntegrityError:
+            if not Course.objects.filter(slug=slug).exists():
+                raise
+    raise Conflict(_("Réessayez dans un instant."), code="slug_conflict")
 
 
 COURSE_EDITABLE = {
@@ -119,6 +151,7 @@ def course_update(*, actor: User, course: Course, **changes: Any) -> Course:
         raise _invalid(sorted(unknown)[0], _("Ce champ n'est pas modifiable."), "not_editable")
     for field, value in changes.items():
         setattr(course, field, _clean_title(value) if field == "title" else value)
+    _check_description(course.description)
     _check_course_fields(
         max_students=course.max_students,
         start=course.course_start_date,
@@ -150,7 +183,9 @@ def _next_position(queryset: Any) -> int:
 def module_create(*, actor: User, course: Course, title: str, description: str = "") -> Module:
     authorize_course(actor, course, "manage")
     return Module.objects.create(
-        course=course, title=_clean_title(title), description=description,
+        course=course,
+        title=_clean_title(title),
+        description=description,
         position=_next_position(course.modules.all()),
     )
 
@@ -193,8 +228,14 @@ def lesson_create(
     authorize_course(actor, module.course, "manage")
     _check_lesson(content_type, video_url, duration_minutes)
     return Lesson.objects.create(
-        module=module, course_id=module.course_id, title=_clean_title(title), content_type=content_type,
-        body=body, video_url=video_url, duration_minutes=duration_minutes, is_required=is_required,
+        module=module,
+        course_id=module.course_id,
+        title=_clean_title(title),
+        content_type=content_type,
+        body=body,
+        video_url=video_url,
+        duration_minutes=duration_minutes,
+        is_required=is_required,
         position=_next_position(module.lessons.all()),
     )
 
@@ -240,7 +281,9 @@ def quiz_create(
     authorize_course(actor, course, "manage")
     _check_quiz(passing_score, max_attempts)
     if module is not None and module.course_id != course.pk:
-        raise _invalid("module", _("Ce module n'appartient pas à ce cours."), "module_not_in_course")
+        raise _invalid(
+            "module", _("Ce module n'appartient pas à ce cours."), "module_not_in_course"
+        )
     if module is not None and Quiz.objects.filter(module=module).exists():
         raise Conflict(_("Ce module a déjà un quiz."), code="module_has_quiz")
     if module is None and Quiz.objects.filter(final_for=course).exists():
@@ -248,8 +291,13 @@ def quiz_create(
     try:
         with transaction.atomic():
             return Quiz.objects.create(
-                course=course, module=module, final_for=None if module else course, title=_clean_title(title),
-                passing_score=passing_score, max_attempts=max_attempts, due_at=due_at,
+                course=course,
+                module=module,
+                final_for=None if module else course,
+                title=_clean_title(title),
+                passing_score=passing_score,
+                max_attempts=max_attempts,
+                due_at=due_at,
             )
     except IntegrityError as exc:
         raise Conflict(_("Ce quiz existe déjà."), code="quiz_exists") from exc
@@ -269,20 +317,41 @@ def quiz_update(*, actor: User, quiz: Quiz, **changes: Any) -> Quiz:
 
 
 @transaction.atomic
+def quiz_delete(*, actor: User, quiz: Quiz) -> None:
+    """Delete a quiz with its questions and attempts (progress already earned is kept)."""
+    authorize_course(actor, quiz.course, "manage")
+    quiz.delete()
+
+
+@transaction.atomic
 def question_create(
-    *, actor: User, quiz: Quiz, text: str, choices: list[str], correct_choices: list[int], points: int = 1
+    *,
+    actor: User,
+    quiz: Quiz,
+    text: str,
+    choices: list[str],
+    correct_choices: list[int],
+    points: int = 1,
 ) -> Question:
     authorize_course(actor, quiz.course, "manage")
     cleaned = [c.strip() for c in choices if c and c.strip()]
     if not 2 <= len(cleaned) <= 10:
         raise _invalid("choices", _("Entre 2 et 10 réponses possibles."), "choices_count")
     if not correct_choices or any(not 0 <= i < len(cleaned) for i in correct_choices):
-        raise _invalid("correct_choices", _("Indiquez au moins une bonne réponse existante."), "invalid_correct")
+        raise _invalid(
+            "correct_choices",
+            _("Indiquez au moins une bonne réponse existante."),
+            "invalid_correct",
+        )
     if not 1 <= points <= 100:
         raise _invalid("points", _("Entre 1 et 100 points."), "points_out_of_range")
     return Question.objects.create(
-        quiz=quiz, text=text.strip(), choices=cleaned, correct_choices=sorted(set(correct_choices)),
-        points=points, position=_next_position(quiz.questions.all()),
+        quiz=quiz,
+        text=text.strip(),
+        choices=cleaned,
+        correct_choices=sorted(set(correct_choices)),
+        points=points,
+        position=_next_position(quiz.questions.all()),
     )
 
 
@@ -305,7 +374,9 @@ def enrollment_create(*, actor: User, course: Course) -> Enrollment:
     # PostgreSQL/MariaDB; SQLite's IMMEDIATE transactions serialize writers).
     locked = Course.objects.select_for_update().get(pk=course.pk)
     if not locked.is_published:
-        raise Conflict(_("Ce cours n'est pas ouvert aux inscriptions."), code="course_not_published")
+        raise Conflict(
+            _("Ce cours n'est pas ouvert aux inscriptions."), code="course_not_published"
+        )
     if locked.instructor_id == actor.pk:
         raise Conflict(_("Vous êtes le formateur de ce cours."), code="owner_cannot_enroll")
     existing = Enrollment.objects.filter(user=actor, course=locked).first()
@@ -322,7 +393,9 @@ def enrollment_create(*, actor: User, course: Course) -> Enrollment:
         taken = Enrollment.objects.filter(course=locked, is_active=True).count()
         if taken >= locked.max_students:
             raise Conflict(
-                _("Ce cours est complet."), code="course_full", details={"max_students": locked.max_students}
+                _("Ce cours est complet."),
+                code="course_full",
+                details={"max_students": locked.max_students},
             )
     if existing is not None:  # coming back: progress is kept
         existing.is_active = True
@@ -336,7 +409,9 @@ def enrollment_create(*, actor: User, course: Course) -> Enrollment:
 def enrollment_deactivate(*, actor: User, course: Course) -> Enrollment:
     """Unenroll: access ends at once (every access check reads `is_active`)."""
     enrollment = (
-        Enrollment.objects.select_for_update().filter(user=actor, course=course, is_active=True).first()
+        Enrollment.objects.select_for_update()
+        .filter(user=actor, course=course, is_active=True)
+        .first()
     )
     if enrollment is None:
         raise Conflict(_("Vous n'êtes pas inscrit à ce cours."), code="not_enrolled")
@@ -348,7 +423,9 @@ def enrollment_deactivate(*, actor: User, course: Course) -> Enrollment:
 
 def _require_active_enrollment(actor: User, course: Course) -> Enrollment:
     enrollment = (
-        Enrollment.objects.select_for_update().filter(user=actor, course=course, is_active=True).first()
+        Enrollment.objects.select_for_update()
+        .filter(user=actor, course=course, is_active=True)
+        .first()
     )
     if enrollment is None:
         raise Forbidden(_("Inscrivez-vous à ce cours pour suivre ses leçons."), code="not_enrolled")
@@ -400,7 +477,9 @@ def _grade(quiz: Quiz, answers: dict[str, list[int]]) -> tuple[Decimal, dict[str
     known = {str(q.pk) for q in questions}
     unknown = set(answers) - known
     if unknown:
-        raise _invalid("answers", _("Réponse à une question qui n'est pas dans ce quiz."), "unknown_question")
+        raise _invalid(
+            "answers", _("Réponse à une question qui n'est pas dans ce quiz."), "unknown_question"
+        )
     total = sum(q.points for q in questions)
     earned = 0
     cleaned: dict[str, list[int]] = {}
@@ -433,10 +512,16 @@ def quiz_submit(*, actor: User, quiz: Quiz, answers: dict[str, list[int]]) -> Qu
     try:
         with transaction.atomic():
             attempt = QuizAttempt.objects.create(
-                enrollment=enrollment, quiz=quiz, attempt_number=used + 1, answers=cleaned,
-                score=score, passed=score >= quiz.passing_score,
+                enrollment=enrollment,
+                quiz=quiz,
+                attempt_number=used + 1,
+                answers=cleaned,
+                score=score,
+                passed=score >= quiz.passing_score,
             )
     except IntegrityError as exc:
-        raise Conflict(_("Une tentative est déjà en cours d'envoi."), code="attempt_conflict") from exc
+        raise Conflict(
+            _("Une tentative est déjà en cours d'envoi."), code="attempt_conflict"
+        ) from exc
     enrollment_recompute_progress(enrollment=enrollment)
     return attempt

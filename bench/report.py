@@ -1,0 +1,61 @@
+"""Figures from samples, printed as a Markdown table (readable in a terminal, pasted as
+is into docs/performance.md)."""
+
+import math
+from dataclasses import dataclass
+
+from bench.load import Samples
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of already sorted values (q in 0..100)."""
+    if not sorted_values:
+        return math.nan
+    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+@dataclass
+class Result:
+    name: str
+    samples: Samples
+    queries: int
+    query_status: int  # the status of the in-process call whose queries were counted
+
+    @property
+    def requests(self) -> int:
+        return len(self.samples.latencies)
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.samples.elapsed if self.samples.elapsed else 0.0
+
+    def latency_ms(self, q: float) -> float:
+        return percentile(sorted(self.samples.latencies), q) * 1000
+
+    def errors(self) -> str:
+        bad = {s: n for s, n in self.samples.statuses.items() if not s.startswith("2")}
+        return ", ".join(f"{n}x {s}" for s, n in sorted(bad.items())) or "0"
+
+
+HEADER = (
+    "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors "
+    "| queries/req | vs floor |\n"
+    "|---|---:|---:|---:|---:|---:|---|---:|---:|"
+)
+
+
+def row(result: Result, floor_rate: float) -> str:
+    ratio = result.rate / floor_rate if floor_rate else math.nan
+    note = " (ran out of calls)" if result.samples.exhausted else ""
+    return (
+        f"| {result.name}{note} | {result.requests:,} | {result.rate:,.0f} "
+        f"| {result.latency_ms(50):.1f} | {result.latency_ms(95):.1f} "
+        f"| {result.latency_ms(99):.1f} "
+        f"| {result.errors()} | {result.queries} | {ratio:.2f} |"
+    )
+
+
+def table(results: list[Result], floor_name: str) -> str:
+    floor_rate = next((r.rate for r in results if r.name == floor_name), 0.0)
+    return "\n".join([HEADER, *(row(r, floor_rate) for r in results)])

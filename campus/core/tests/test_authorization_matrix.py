@@ -1,0 +1,310 @@
+"""The authorization table of ARCHITECTURE.md, tested as one matrix: every API endpoint x
+the six actors (anonymous, outsider, member, owner, other_instructor, admin).
+
+Policy encoded below:
+- public reads (catalogue, a published course's page) are open to everyone, anonymous
+  included; the outline inside is only for members, the owner and admins (see
+  test_api_courses.py);
+- course content (lessons, quizzes): members, the owner and admins; outsiders and other
+  instructors 403, anonymous 401;
+- a draft does not exist (404) for anyone but its owner and admins;
+- enrolling: any logged-in user but the course's own instructor (409
+  owner_cannot_enroll); an admin or another instructor may take a course as a student;
+- doing the course as a student (completing a lesson, submitting an attempt) needs an
+  active enrollment: the owner and admins, who see the content without one, get 403
+  not_enrolled.
+
+How to add rows (a new endpoint, or a new case of an existing one):
+1. If the endpoint needs objects that do not exist yet, build them in the `ctx` fixture
+   below and add their ids to the dict it returns (keys are used in path templates and
+   body factories).
+2. Append a `Row(name, method, path, expected, body)` to ROWS: `path` is a template
+   formatted with `ctx` ("/api/courses/{course}"), `body` is None or a function
+   ctx -> JSON body, and `expected` maps EVERY actor to a status, or to (status, code)
+   when the error code matters. A missing actor fails the table check, so no actor is
+   forgotten.
+Every non-2xx answer is also checked to be the error envelope.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from campus.accounts.models import User
+from campus.courses.models import Course, Lesson, Quiz
+from conftest import PASSWORD, assert_error
+
+ACTORS = ("anonymous", "outsider", "member", "owner", "other_instructor", "admin")
+
+Expected = int | tuple[int, str]
+Body = Callable[[dict[str, Any]], Any] | None
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    path: str
+    expected: dict[str, Expected]
+    body: Body = field(default=None)
+
+
+def each(
+    anonymous: Expected,
+    outsider: Expected,
+    member: Expected,
+    owner: Expected,
+    other_instructor: Expected,
+    admin: Expected,
+) -> dict[str, Expected]:
+    """One table cell per actor, in ACTORS order, so a row reads like the policy table."""
+    return dict(
+        zip(ACTORS, (anonymous, outsider, member, owner, other_instructor, admin), strict=True)
+    )
+
+
+NOT_ENROLLED = (403, "not_enrolled")
+NO_AUTH = (401, "not_authenticated")
+COURSE_404 = (404, "course_not_found")
+
+ROWS: list[Row] = [
+    Row(
+        "login",
+        "POST",
+        "/api/auth/login",
+        each(200, 200, 200, 200, 200, 200),
+        body=lambda ctx: {"email": ctx["login_email"], "password": PASSWORD},
+    ),
+    Row(
+        "login, wrong password",
+        "POST",
+        "/api/auth/login",
+        each(*[(401, "invalid_credentials")] * 6),
+        body=lambda ctx: {"email": ctx["login_email"], "password": "wrong-password"},
+    ),
+    Row("ping", "GET", "/api/ping", each(NO_AUTH, 200, 200, 200, 200, 200)),
+    Row("me", "GET", "/api/auth/me", each(NO_AUTH, 200, 200, 200, 200, 200)),
+    Row("logout", "POST", "/api/auth/logout", each(NO_AUTH, 200, 200, 200, 200, 200)),
+    Row("catalogue", "GET", "/api/courses", each(200, 200, 200, 200, 200, 200)),
+    Row("course detail", "GET", "/api/courses/{course}", each(200, 200, 200, 200, 200, 200)),
+    Row(
+        "draft detail",
+        "GET",
+        "/api/courses/{draft}",
+        each(COURSE_404, COURSE_404, COURSE_404, 200, COURSE_404, 200),
+    ),
+    Row(
+        "unknown course",
+        "GET",
+        "/api/courses/{missing}",
+        each(COURSE_404, COURSE_404, COURSE_404, COURSE_404, COURSE_404, COURSE_404),
+    ),
+    Row(
+        "course create",
+        "POST",
+        "/api/courses",
+        each(NO_AUTH, (403, "forbidden"), (403, "forbidden"), 201, 201, 201),
+        body=lambda ctx: {"title": "Nouveau cours"},
+    ),
+    Row(
+        "enroll (seed style)",
+        "POST",
+        "/api/enrollments",
+        each(NO_AUTH, 201, (409, "already_enrolled"), (409, "owner_cannot_enroll"), 201, 201),
+        body=lambda ctx: {"course_id": ctx["course"]},
+    ),
+    Row(
+        "enroll into a draft (seed style)",
+        "POST",
+        "/api/enrollments",
+        each(
+            NO_AUTH,
+            COURSE_404,
+            COURSE_404,
+            (409, "course_not_published"),
+            COURSE_404,
+            (409, "course_not_published"),
+        ),
+        body=lambda ctx: {"course_id": ctx["draft"]},
+    ),
+    Row(
+        "enroll",
+        "POST",
+        "/api/courses/{course}/enroll",
+        each(NO_AUTH, 201, (409, "already_enrolled"), (409, "owner_cannot_enroll"), 201, 201),
+    ),
+    Row(
+        "enroll into a draft",
+        "POST",
+        "/api/courses/{draft}/enroll",
+        each(
+            NO_AUTH,
+            COURSE_404,
+            COURSE_404,
+            (409, "course_not_published"),
+            COURSE_404,
+            (409, "course_not_published"),
+        ),
+    ),
+    Row(
+        "unenroll",
+        "POST",
+        "/api/courses/{course}/unenroll",
+        each(
+            NO_AUTH,
+            (409, "not_enrolled"),
+            200,
+            (409, "not_enrolled"),
+            (409, "not_enrolled"),
+            (409, "not_enrolled"),
+        ),
+    ),
+    Row("my enrollments", "GET", "/api/enrollments/me", each(NO_AUTH, 200, 200, 200, 200, 200)),
+    Row(
+        "lesson",
+        "GET",
+        "/api/lessons/{lesson}",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "draft lesson",
+        "GET",
+        "/api/lessons/{draft_lesson}",
+        each(NO_AUTH, COURSE_404, COURSE_404, 200, COURSE_404, 200),
+    ),
+    Row(
+        "unknown lesson",
+        "GET",
+        "/api/lessons/{missing}",
+        each(NO_AUTH, *[(404, "lesson_not_found")] * 5),
+    ),
+    Row(
+        "lesson complete",
+        "POST",
+        "/api/lessons/{lesson}/complete",
+        each(NO_AUTH, NOT_ENROLLED, 200, NOT_ENROLLED, NOT_ENROLLED, NOT_ENROLLED),
+    ),
+    Row(
+        "draft lesson complete",
+        "POST",
+        "/api/lessons/{draft_lesson}/complete",
+        each(NO_AUTH, COURSE_404, COURSE_404, NOT_ENROLLED, COURSE_404, NOT_ENROLLED),
+    ),
+    Row(
+        "quiz",
+        "GET",
+        "/api/quizzes/{quiz}",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "final evaluation",
+        "GET",
+        "/api/quizzes/{final_quiz}",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "draft quiz",
+        "GET",
+        "/api/quizzes/{draft_quiz}",
+        each(NO_AUTH, COURSE_404, COURSE_404, 200, COURSE_404, 200),
+    ),
+    Row(
+        "unknown quiz",
+        "GET",
+        "/api/quizzes/{missing}",
+        each(NO_AUTH, *[(404, "quiz_not_found")] * 5),
+    ),
+    Row(
+        "quiz attempt",
+        "POST",
+        "/api/quizzes/{quiz}/attempts",
+        each(NO_AUTH, NOT_ENROLLED, 201, NOT_ENROLLED, NOT_ENROLLED, NOT_ENROLLED),
+        body=lambda ctx: {"answers": {}},
+    ),
+]
+
+
+@pytest.fixture
+def ctx(course: Course, draft_course: Course, user_factory: Any) -> dict[str, Any]:
+    """Ids of the objects rows refer to. Extend it when a new row needs a new object."""
+    draft_lesson = Lesson.objects.filter(course=draft_course).order_by("id").first()
+    assert draft_lesson is not None
+    return {
+        "login_email": user_factory(email="someone@example.test").email,
+        "course": course.pk,
+        "draft": draft_course.pk,
+        "missing": 987_654,
+        "lesson": Lesson.objects.filter(course=course).order_by("id")[0].pk,
+        "draft_lesson": draft_lesson.pk,
+        "quiz": Quiz.objects.filter(course=course, module__isnull=False).order_by("id")[0].pk,
+        "final_quiz": Quiz.objects.get(final_for=course).pk,
+        "draft_quiz": Quiz.objects.filter(course=draft_course).order_by("id")[0].pk,
+    }
+
+
+def test_every_row_names_every_actor() -> None:
+    for row in ROWS:
+        assert set(row.expected) == set(ACTORS), row.name
+        assert "{" not in row.name
+
+
+def test_the_table_covers_every_api_route() -> None:
+    """A new endpoint without a row fails here: add its row to ROWS."""
+    from campus.api import api
+
+    schema = api.get_openapi_schema()
+    routes = {
+        (method.upper(), _route_of(path))
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+    covered = {(row.method, _route_of(row.path)) for row in ROWS}
+    missing = {(m, p) for m, p in routes if (m, p) not in covered}
+    assert not missing, f"endpoints without a row in the authorization matrix: {sorted(missing)}"
+
+
+def _route_of(template: str) -> str:
+    """/api/courses/{course}/enroll -> /api/courses/{*}/enroll, to compare with routes."""
+    import re
+
+    return re.sub(r"\{[^}]+\}", "{*}", template)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("row", ROWS, ids=[row.name for row in ROWS])
+def test_authorization_matrix(
+    row: Row, actor: str, actors: dict[str, User | None], ctx: dict[str, Any], api: Any
+) -> None:
+    client = api(actors[actor])
+    body = row.body(ctx) if row.body else None
+    response = client.request(row.method, row.path.format(**ctx), body)
+
+    expected = row.expected[actor]
+    status, code = expected if isinstance(expected, tuple) else (expected, None)
+    if status >= 300:
+        assert_error(response, status, code)
+    else:
+        assert response.status_code == status, (response.status_code, response.content[:500])
+        assert response.json_body["success"] is True
+
+
+@pytest.mark.django_db
+def test_matrix_fixture_actors_are_what_they_claim(
+    actors: dict[str, User | None], ctx: dict
+) -> None:
+    """Guards the table itself: a wrongly built actor would make every row meaningless."""
+    from campus.courses.models import Enrollment
+
+    course = Course.objects.get(pk=ctx["course"])
+    assert actors["anonymous"] is None
+    assert course.instructor == actors["owner"]
+    assert actors["admin"] is not None and actors["admin"].is_admin
+    other = actors["other_instructor"]
+    assert other is not None and other.is_instructor and other != course.instructor
+    active = set(
+        Enrollment.objects.filter(course=course, is_active=True).values_list("user", flat=True)
+    )
+    assert active == {actors["member"].pk}  # type: ignore[union-attr]

@@ -1,0 +1,249 @@
+"""`campus demo`: a French demo campus built through the same services as the product.
+
+One admin, two instructors, twenty students, three published courses (and a draft) with
+modules, text and video lessons, module quizzes and a final evaluation, and enrollments
+at every stage of progress, including completed ones. Refuses to run with DEBUG off
+unless --force; `--if-empty` loads nothing when any account already exists.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from campus.accounts.models import Role, User
+from campus.courses import services
+from campus.courses.management import demo_content as content
+from campus.courses.models import Course, Enrollment, EnrollmentStatus, LessonContentType, Quiz
+
+
+def demo_email(person: content.Person) -> str:
+    return f"{slugify(person.first_name)}.{slugify(person.last_name)}@{content.DEMO_DOMAIN}"
+
+
+def demo_exists() -> bool:
+    return User.objects.filter(email__endswith=f"@{content.DEMO_DOMAIN}").exists()
+
+
+@dataclass
+class Cast:
+    admin: User
+    instructors: list[User]
+    students: list[User]
+    courses: list[Course] = field(default_factory=list)
+
+    def everyone(self) -> list[User]:
+        return [self.admin, *self.instructors, *self.students]
+
+
+# --- People ---------------------------------------------------------------------------
+
+
+def _create_user(person: content.Person, role: str, password_hash: str) -> User:
+    # One precomputed hash for every demo account: hashing twenty-three times would cost
+    # seconds for the same known password.
+    return User.objects.create(
+        email=demo_email(person),
+        password=password_hash,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        role=role,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+    )
+
+
+def create_cast() -> Cast:
+    password_hash = make_password(content.DEMO_PASSWORD)
+    return Cast(
+        admin=_create_user(content.ADMIN, Role.ADMIN, password_hash),
+        instructors=[_create_user(p, Role.INSTRUCTOR, password_hash) for p in content.INSTRUCTORS],
+        students=[_create_user(p, Role.STUDENT, password_hash) for p in content.STUDENTS],
+    )
+
+
+# --- Courses --------------------------------------------------------------------------
+
+
+def _add_questions(owner: User, quiz: Quiz, questions: Sequence[content.QuestionSpec]) -> None:
+    for q in questions:
+        services.question_create(
+            actor=owner,
+            quiz=quiz,
+            text=q.text,
+            choices=list(q.choices),
+            correct_choices=list(q.correct),
+            points=q.points,
+        )
+
+
+def _add_module(owner: User, course: Course, spec: content.ModuleSpec) -> None:
+    module = services.module_create(
+        actor=owner, course=course, title=spec.title, description=spec.description
+    )
+    for lesson in spec.lessons:
+        services.lesson_create(
+            actor=owner,
+            module=module,
+            title=lesson.title,
+            content_type=LessonContentType.VIDEO if lesson.video_url else LessonContentType.TEXT,
+            body=lesson.body,
+            video_url=lesson.video_url,
+            duration_minutes=lesson.duration_minutes,
+        )
+    quiz = services.quiz_create(
+        actor=owner, course=course, module=module, title=f"Quiz : {spec.title}", passing_score=50
+    )
+    _add_questions(owner, quiz, spec.quiz)
+
+
+def create_course(spec: content.CourseSpec, owner: User) -> Course:
+    now = timezone.now()
+    today = timezone.localdate(now)
+    course = services.course_create(
+        actor=owner,
+        title=spec.title,
+        description=spec.description,
+        course_type=spec.course_type,
+        max_students=spec.max_students,
+        enrollment_deadline=now + timedelta(days=spec.deadline_in_days),
+        course_start_date=today + timedelta(days=spec.start_in_days),
+        course_end_date=today + timedelta(days=spec.end_in_days),
+    )
+    for module in spec.modules:
+        _add_module(owner, course, module)
+    if spec.final:
+        final = services.quiz_create(
+            actor=owner,
+            course=course,
+            title="Évaluation finale",
+            passing_score=60,
+            max_attempts=3,
+            due_at=now + timedelta(days=spec.final_due_in_days),
+        )
+        _add_questions(owner, final, spec.final)
+    if spec.publish:
+        services.course_set_published(actor=owner, course=course, published=True)
+    return course
+
+
+# --- Progress -------------------------------------------------------------------------
+
+
+def _answers(quiz: Quiz, *, right: bool) -> dict[str, list[int]]:
+    answers = {}
+    for question in quiz.questions.all():
+        correct = list(question.correct_choices)
+        wrong = [next(i for i in range(len(question.choices)) if i not in correct)]
+        answers[str(question.pk)] = correct if right else wrong
+    return answers
+
+
+def _module_quizzes(course: Course) -> list[Quiz]:
+    return list(
+        Quiz.objects.filter(course=course, module__isnull=False)
+        .order_by("module__position", "module_id")
+        .prefetch_related("questions")
+    )
+
+
+def _complete_lessons(student: User, course: Course, count: int | None = None) -> None:
+    lessons = list(course.lessons.order_by("module__position", "module_id", "position", "id"))
+    for lesson in lessons[:count]:
+        services.lesson_complete(actor=student, lesson=lesson)
+
+
+def _pass_quizzes(student: User, quizzes: Sequence[Quiz]) -> None:
+    for quiz in quizzes:
+        services.quiz_submit(actor=student, quiz=quiz, answers=_answers(quiz, right=True))
+
+
+def follow_course(student: User, course: Course, level: str) -> None:
+    """Enroll `student` and take them to `level` (demo_content's progress levels)."""
+    services.enrollment_create(actor=student, course=course)
+    quizzes = _module_quizzes(course)
+    if level in (content.STARTED, content.LEFT):
+        _complete_lessons(student, course, 1)
+    elif level == content.HALF:
+        _complete_lessons(student, course, course.lessons.count() // 2)
+        first = quizzes[0]
+        services.quiz_submit(actor=student, quiz=first, answers=_answers(first, right=False))
+        _pass_quizzes(student, quizzes[:1])
+    elif level in (content.ALL_LESSONS, content.FINAL_FAILED, content.COMPLETED):
+        _complete_lessons(student, course)
+        _pass_quizzes(student, quizzes)
+    if level in (content.FINAL_FAILED, content.COMPLETED):
+        final = Quiz.objects.prefetch_related("questions").get(final_for=course)
+        right = level == content.COMPLETED
+        services.quiz_submit(actor=student, quiz=final, answers=_answers(final, right=right))
+    if level == content.LEFT:
+        services.enrollment_deactivate(actor=student, course=course)
+
+
+# --- The whole demo -------------------------------------------------------------------
+
+
+def build_demo() -> Cast:
+    cast = create_cast()
+    for spec in content.COURSES:
+        course = create_course(spec, cast.instructors[spec.instructor])
+        cast.courses.append(course)
+        for index, level in spec.enrollments.items():
+            follow_course(cast.students[index], course, level)
+    return cast
+
+
+class Command(BaseCommand):
+    help = "Charge un campus de démonstration en français (comptes, cours, inscriptions)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Ne rien faire si un compte existe déjà."
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="Charger la démo même quand DEBUG est désactivé."
+        )
+
+    def handle(
+        self, *args: Any, if_empty: bool = False, force: bool = False, **options: Any
+    ) -> None:
+        if if_empty and User.objects.exists():
+            self.stdout.write("La base contient déjà des comptes : démo non chargée.")
+            return
+        if not settings.DEBUG and not force:
+            if if_empty:  # `make run` in production: never stop the start-up for the demo
+                self.stdout.write("DEBUG désactivé : démo non chargée (--force pour l'imposer).")
+                return
+            raise CommandError(
+                "DEBUG est désactivé : la démo crée des comptes au mot de passe connu. "
+                "Ajoutez --force si c'est bien voulu."
+            )
+        if demo_exists():
+            self.stdout.write(f"La démo existe déjà (@{content.DEMO_DOMAIN}) : rien à faire.")
+            return
+        with transaction.atomic():
+            cast = build_demo()
+        self._report(cast)
+
+    def _report(self, cast: Cast) -> None:
+        enrollments = Enrollment.objects.filter(course__in=cast.courses)
+        completed = enrollments.filter(status=EnrollmentStatus.COMPLETED).count()
+        published = sum(course.is_published for course in cast.courses)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Démo chargée : {len(cast.everyone())} comptes, {published} cours publiés "
+                f"(+{len(cast.courses) - published} brouillon), {enrollments.count()} inscriptions "
+                f"dont {completed} terminées."
+            )
+        )
+        self.stdout.write(f"Mot de passe de tous les comptes de démo : {content.DEMO_PASSWORD}")
+        for user in cast.everyone():
+            label = str(Role(user.role).label)
+            self.stdout.write(f"  {label:<15} {user.full_name:<28} {user.email}")

@@ -1,0 +1,472 @@
+"""Course pages: catalogue, course page, lessons, quizzes, dashboards and authoring.
+
+Thin like api.py: access.get_*_for fetches and authorizes, services write, selectors and
+presenters read, campus.core.views maps domain errors to pages, messages and statuses.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campus.core.errors import NotFound
+from campus.core.pagination import paginate
+from campus.core.views import (
+    action_call,
+    current_user,
+    form_call,
+    form_status,
+    page,
+    page_query,
+    pager,
+    safe_next,
+)
+from campus.courses import access, presenters, selectors, services
+from campus.courses.forms import (
+    CatalogueFilterForm,
+    CourseForm,
+    LessonForm,
+    ModuleForm,
+    QuestionForm,
+    QuizAnswerForm,
+    QuizForm,
+)
+from campus.courses.models import Course
+
+CATALOGUE_PAGE_SIZE = 12
+LIST_PAGE_SIZE = 20
+
+
+def _same_course(course: Course, slug: str) -> None:
+    """Objects are addressed under their course's slug; another slug does not exist."""
+    if course.slug != slug:
+        raise NotFound()
+
+
+def _manage_url(course: Course) -> str:
+    return reverse("courses:manage", kwargs={"slug": course.slug})
+
+
+# --- Learners -------------------------------------------------------------------------
+
+
+@page
+def catalogue(request: HttpRequest) -> HttpResponse:
+    filters = CatalogueFilterForm(request.GET or None)
+    search, course_type = "", None
+    if filters.is_valid():
+        search = filters.cleaned_data["q"].strip()
+        course_type = filters.cleaned_data["course_type"] or None
+    result = paginate(
+        selectors.catalogue(search=search, course_type=course_type),
+        page_query(request, limit=CATALOGUE_PAGE_SIZE),
+    )
+    enrolled = selectors.enrolled_course_ids(
+        user=request.user,  # type: ignore[arg-type]
+        course_ids=[course.pk for course in result.items],
+    )
+    context = {
+        "filters": filters,
+        "courses": result.items,
+        "enrolled_ids": enrolled,
+        "pager": pager(request, result),
+        "search": search,
+    }
+    return render(request, "courses/catalogue.html", context)
+
+
+@page
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    course = access.get_course_outline_by_slug_for(request.user, slug)
+    data = presenters.course_detail(course, user=request.user)
+    return render(request, "courses/detail.html", {"course": course, "data": data})
+
+
+@require_POST
+@page
+def enroll(request: HttpRequest, slug: str) -> HttpResponse:
+    user = current_user(request)
+    course = access.get_course_by_slug_for(user, slug, action="view")
+    if action_call(request, services.enrollment_create, actor=user, course=course):
+        messages.success(request, _("Vous êtes inscrit à ce cours. Bonne formation !"))
+    return redirect("courses:detail", slug=course.slug)
+
+
+@require_POST
+@page
+def unenroll(request: HttpRequest, slug: str) -> HttpResponse:
+    user = current_user(request)
+    course = access.get_course_by_slug_for(user, slug, action="view")
+    if action_call(request, services.enrollment_deactivate, actor=user, course=course):
+        messages.success(request, _("Vous êtes désinscrit de ce cours."))
+    return redirect("courses:detail", slug=course.slug)
+
+
+@page
+def my_courses(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    result = paginate(
+        selectors.enrollments_for_user(user=user), page_query(request, limit=LIST_PAGE_SIZE)
+    )
+    context = {"enrollments": result.items, "pager": pager(request, result)}
+    return render(request, "courses/my_courses.html", context)
+
+
+def _lesson_context(request: HttpRequest, lesson: Any) -> dict[str, Any]:
+    user = request.user
+    enrollment = selectors.active_enrollment(user=user, course=lesson.course)  # type: ignore[arg-type]
+    data = presenters.lesson_detail(lesson, user=user)  # type: ignore[arg-type]
+    return {"course": lesson.course, "lesson": lesson, "data": data, "enrollment": enrollment}
+
+
+@page
+def lesson(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
+    current = access.get_lesson_for(request.user, lesson_id)
+    _same_course(current.course, slug)
+    previous, following = selectors.lesson_neighbours(lesson=current)
+    context = {**_lesson_context(request, current), "previous": previous, "next": following}
+    return render(request, "courses/lesson.html", context)
+
+
+@require_POST
+@page
+def lesson_complete(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
+    user = current_user(request)
+    current = access.get_lesson_for(user, lesson_id)
+    _same_course(current.course, slug)
+    services.lesson_complete(actor=user, lesson=current)
+    if request.htmx:  # type: ignore[attr-defined]
+        _prev, following = selectors.lesson_neighbours(lesson=current)
+        context = {**_lesson_context(request, current), "next": following}
+        return render(request, "courses/_lesson_progress.html", context)
+    messages.success(request, _("Leçon marquée comme terminée."))
+    return redirect("courses:lesson", slug=slug, lesson_id=current.pk)
+
+
+@page
+def quiz(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
+    user = current_user(request)
+    current = access.get_quiz_for(user, quiz_id)
+    _same_course(current.course, slug)
+    questions = list(current.questions.all())
+    form = QuizAnswerForm(request.POST or None, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        attempt = form_call(
+            form, services.quiz_submit, actor=user, quiz=current, answers=form.answers()
+        )
+        if attempt is not None:
+            if attempt.passed:
+                messages.success(request, _("Quiz réussi !"))
+            else:
+                messages.warning(request, _("Quiz non réussi. Relisez les leçons et réessayez."))
+            return redirect("courses:quiz", slug=slug, quiz_id=current.pk)
+    data = presenters.quiz_for_taker(current, user=user)
+    enrollment = selectors.active_enrollment(user=user, course=current.course)
+    max_attempts = data["max_attempts"]
+    context = {
+        "course": current.course,
+        "quiz": current,
+        "data": data,
+        "form": form,
+        "enrollment": enrollment,
+        "last_attempt": selectors.last_attempt(enrollment=enrollment, quiz=current),
+        "attempts_left": None
+        if max_attempts is None
+        else max(0, max_attempts - data["attempts_used"]),
+    }
+    status = form_status(form) if form.is_bound else 200
+    return render(request, "courses/quiz.html", context, status=status)
+
+
+# --- Instructors ----------------------------------------------------------------------
+
+
+@page
+def instructor_courses(request: HttpRequest) -> HttpResponse:
+    user = access.require_instructor(request.user)
+    result = paginate(
+        selectors.courses_taught_by(user=user), page_query(request, limit=LIST_PAGE_SIZE)
+    )
+    context = {"courses": result.items, "pager": pager(request, result)}
+    return render(request, "courses/instructor_courses.html", context)
+
+
+@page
+def course_create(request: HttpRequest) -> HttpResponse:
+    user = access.require_instructor(request.user)
+    form = CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        course = form_call(form, services.course_create, actor=user, **form.cleaned_data)
+        if course is not None:
+            messages.success(request, _("Cours créé. Ajoutez maintenant ses modules et leçons."))
+            return redirect(_manage_url(course))
+    status = form_status(form) if form.is_bound else 200
+    return render(
+        request, "courses/course_form.html", {"form": form, "course": None}, status=status
+    )
+
+
+def _course_initial(course: Course) -> dict[str, Any]:
+    fields = [
+        "title",
+        "description",
+        "course_type",
+        "max_students",
+        "enrollment_deadline",
+        "course_start_date",
+        "course_end_date",
+    ]
+    return {name: getattr(course, name) for name in fields}
+
+
+@page
+def course_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    user = current_user(request)
+    course = access.get_course_by_slug_for(user, slug, action="manage")
+    form = CourseForm(request.POST or None, initial=_course_initial(course))
+    if request.method == "POST" and form.is_valid():
+        updated = form_call(
+            form, services.course_update, actor=user, course=course, **form.cleaned_data
+        )
+        if updated is not None:
+            messages.success(request, _("Cours enregistré."))
+            return redirect(_manage_url(updated))
+    status = form_status(form) if form.is_bound else 200
+    return render(
+        request, "courses/course_form.html", {"form": form, "course": course}, status=status
+    )
+
+
+@require_POST
+@page
+def course_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    user = current_user(request)
+    course = access.get_course_by_slug_for(user, slug, action="manage")
+    published = request.POST.get("published") == "1"
+    if action_call(
+        request, services.course_set_published, actor=user, course=course, published=published
+    ):
+        messages.success(
+            request, _("Cours publié.") if published else _("Cours repassé en brouillon.")
+        )
+    return redirect(safe_next(request, _manage_url(course)))
+
+
+@page
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    course = access.get_course_outline_by_slug_for(request.user, slug, action="manage")
+    data = presenters.course_detail(course, user=request.user)
+    context = {"course": course, "data": data, "module_form": ModuleForm()}
+    return render(request, "courses/manage.html", context)
+
+
+@require_POST
+@page
+def module_create(request: HttpRequest, slug: str) -> HttpResponse:
+    user = current_user(request)
+    course = access.get_course_by_slug_for(user, slug, action="manage")
+    form = ModuleForm(request.POST)
+    created = (
+        form_call(form, services.module_create, actor=user, course=course, **form.cleaned_data)
+        if form.is_valid()
+        else None
+    )
+    if created is not None:
+        messages.success(request, _("Module ajouté."))
+        return redirect(_manage_url(course))
+    outline = access.get_course_outline_by_slug_for(user, slug, action="manage")
+    data = presenters.course_detail(outline, user=user)
+    context = {"course": outline, "data": data, "module_form": form}
+    return render(request, "courses/manage.html", context, status=form_status(form))
+
+
+@page
+def module_edit(request: HttpRequest, slug: str, module_id: int) -> HttpResponse:
+    user = current_user(request)
+    module = access.get_module_for(user, module_id)
+    _same_course(module.course, slug)
+    initial = {"title": module.title, "description": module.description}
+    form = ModuleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = form_call(
+            form, services.module_update, actor=user, module=module, **form.cleaned_data
+        )
+        if saved is not None:
+            messages.success(request, _("Module enregistré."))
+            return redirect(_manage_url(module.course))
+    status = form_status(form) if form.is_bound else 200
+    context = {"form": form, "course": module.course, "module": module}
+    return render(request, "courses/module_form.html", context, status=status)
+
+
+@require_POST
+@page
+def module_delete(request: HttpRequest, slug: str, module_id: int) -> HttpResponse:
+    user = current_user(request)
+    module = access.get_module_for(user, module_id)
+    _same_course(module.course, slug)
+    if action_call(request, services.module_delete, actor=user, module=module):
+        messages.success(request, _("Module supprimé."))
+    return redirect(_manage_url(module.course))
+
+
+@page
+def lesson_create(request: HttpRequest, slug: str, module_id: int) -> HttpResponse:
+    user = current_user(request)
+    module = access.get_module_for(user, module_id)
+    _same_course(module.course, slug)
+    form = LessonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = form_call(
+            form, services.lesson_create, actor=user, module=module, **form.cleaned_data
+        )
+        if saved is not None:
+            messages.success(request, _("Leçon ajoutée."))
+            return redirect(_manage_url(module.course))
+    status = form_status(form) if form.is_bound else 200
+    context = {"form": form, "course": module.course, "module": module, "lesson": None}
+    return render(request, "courses/lesson_form.html", context, status=status)
+
+
+@page
+def lesson_edit(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
+    user = current_user(request)
+    current = access.get_lesson_for(user, lesson_id, action="manage")
+    _same_course(current.course, slug)
+    fields = ["title", "content_type", "body", "video_url", "duration_minutes", "is_required"]
+    form = LessonForm(request.POST or None, initial={f: getattr(current, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        saved = form_call(
+            form, services.lesson_update, actor=user, lesson=current, **form.cleaned_data
+        )
+        if saved is not None:
+            messages.success(request, _("Leçon enregistrée."))
+            return redirect(_manage_url(current.course))
+    status = form_status(form) if form.is_bound else 200
+    context = {"form": form, "course": current.course, "module": current.module, "lesson": current}
+    return render(request, "courses/lesson_form.html", context, status=status)
+
+
+@require_POST
+@page
+def lesson_delete(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
+    user = current_user(request)
+    current = access.get_lesson_for(user, lesson_id, action="manage")
+    _same_course(current.course, slug)
+    if action_call(request, services.lesson_delete, actor=user, lesson=current):
+        messages.success(request, _("Leçon supprimée."))
+    return redirect(_manage_url(current.course))
+
+
+@page
+def quiz_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """A module's quiz (?module=<id>) or, without a module, the final evaluation."""
+    user = current_user(request)
+    course = access.get_course_by_slug_for(user, slug, action="manage")
+    module = None
+    module_id = request.POST.get("module") or request.GET.get("module")
+    if module_id:
+        if not module_id.isdigit():
+            raise NotFound()
+        module = access.get_module_for(user, int(module_id))
+        _same_course(module.course, slug)
+    form = QuizForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created = form_call(
+            form,
+            services.quiz_create,
+            actor=user,
+            course=course,
+            module=module,
+            **form.cleaned_data,
+        )
+        if created is not None:
+            messages.success(request, _("Quiz créé. Ajoutez-lui des questions."))
+            return redirect("courses:quiz_edit", slug=slug, quiz_id=created.pk)
+    status = form_status(form) if form.is_bound else 200
+    context = {"form": form, "course": course, "module": module, "quiz": None}
+    return render(request, "courses/quiz_form.html", context, status=status)
+
+
+def _quiz_edit_page(
+    request: HttpRequest, current: Any, form: QuizForm, question_form: QuestionForm, status: int
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "question_form": question_form,
+        "course": current.course,
+        "module": current.module,
+        "quiz": current,
+        "questions": list(current.questions.all()),
+    }
+    return render(request, "courses/quiz_form.html", context, status=status)
+
+
+@page
+def quiz_edit(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
+    user = current_user(request)
+    current = access.get_quiz_for(user, quiz_id, action="manage")
+    _same_course(current.course, slug)
+    fields = ["title", "passing_score", "max_attempts", "due_at"]
+    form = QuizForm(request.POST or None, initial={f: getattr(current, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        saved = form_call(form, services.quiz_update, actor=user, quiz=current, **form.cleaned_data)
+        if saved is not None:
+            messages.success(request, _("Quiz enregistré."))
+            return redirect("courses:quiz_edit", slug=slug, quiz_id=current.pk)
+    status = form_status(form) if form.is_bound else 200
+    return _quiz_edit_page(request, current, form, QuestionForm(), status)
+
+
+@require_POST
+@page
+def quiz_delete(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
+    user = current_user(request)
+    current = access.get_quiz_for(user, quiz_id, action="manage")
+    _same_course(current.course, slug)
+    if action_call(request, services.quiz_delete, actor=user, quiz=current):
+        messages.success(request, _("Quiz supprimé."))
+    return redirect(_manage_url(current.course))
+
+
+@require_POST
+@page
+def question_create(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
+    user = current_user(request)
+    current = access.get_quiz_for(user, quiz_id, action="manage")
+    _same_course(current.course, slug)
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        created = form_call(
+            form,
+            services.question_create,
+            field_map={"correct_choices": "correct"},
+            actor=user,
+            quiz=current,
+            text=data["text"],
+            choices=data["choices"],
+            correct_choices=data["correct"],
+            points=data["points"],
+        )
+        if created is not None:
+            messages.success(request, _("Question ajoutée."))
+            return redirect("courses:quiz_edit", slug=slug, quiz_id=current.pk)
+    fields = ["title", "passing_score", "max_attempts", "due_at"]
+    quiz_form = QuizForm(initial={f: getattr(current, f) for f in fields})
+    return _quiz_edit_page(request, current, quiz_form, form, form_status(form))
+
+
+@require_POST
+@page
+def question_delete(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
+    user = current_user(request)
+    question = access.get_question_for(user, question_id)
+    _same_course(question.quiz.course, slug)
+    if action_call(request, services.question_delete, actor=user, question=question):
+        messages.success(request, _("Question supprimée."))
+    return redirect("courses:quiz_edit", slug=slug, quiz_id=question.quiz_id)
