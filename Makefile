@@ -53,8 +53,10 @@ test-browser: messages
 test-worker: messages
 	$(BIN)/pytest -q -m worker
 
-bench: migrate
-	$(BIN)/python -m bench.run
+# Benchmarks use their own database (never ./var): make bench SIZE=m
+SIZE ?= s
+bench: messages
+	CAMPUS_VAR_DIR=$${CAMPUS_VAR_DIR:-/tmp/campus-bench-$(SIZE)} $(BIN)/python -m bench.run --size $(SIZE)
 
 clean:
 	rm -rf $(VENV) var

@@ -45,6 +45,11 @@ HEADER = (
 )
 
 
+def queries_note(result: Result) -> str:
+    """The counted call should have succeeded; say so when it did not."""
+    return "" if 200 <= result.query_status < 300 else f" (on a {result.query_status})"
+
+
 def row(result: Result, floor_rate: float) -> str:
     ratio = result.rate / floor_rate if floor_rate else math.nan
     note = " (ran out of calls)" if result.samples.exhausted else ""
@@ -52,7 +57,7 @@ def row(result: Result, floor_rate: float) -> str:
         f"| {result.name}{note} | {result.requests:,} | {result.rate:,.0f} "
         f"| {result.latency_ms(50):.1f} | {result.latency_ms(95):.1f} "
         f"| {result.latency_ms(99):.1f} "
-        f"| {result.errors()} | {result.queries} | {ratio:.2f} |"
+        f"| {result.errors()} | {result.queries}{queries_note(result)} | {ratio:.2f} |"
     )
 
 

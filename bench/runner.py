@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench import endpoints as registry
-from bench.data import SIZES, bench_users
+from bench.data import SIZES, bench_users, has_foreign_data
 from bench.endpoints import FLOOR, Call, CallSource, Context
 from bench.load import drive
 from bench.machine import CpuWatch
@@ -45,12 +45,17 @@ def log(message: str) -> None:
 
 def ensure_data(size: str) -> None:
     """Migrate the bench database and generate the data when it has none."""
+    if "accounts_user" in connection.introspection.table_names() and has_foreign_data():
+        raise SystemExit(
+            f"{connection.settings_dict['NAME']} holds non-bench data: point DATABASE_URL or "
+            "CAMPUS_VAR_DIR at a dedicated database (docs/performance.md)."
+        )
     call_command("migrate", verbosity=0, interactive=False)
     call_command("createcachetable", verbosity=0)
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns without it
     students = bench_users().filter(role=Role.STUDENT).count()
     if students == 0:
-        call_command("bench_data", size=size, stdout=sys.stderr)
+        call_command("bench-data", size=size, stdout=sys.stderr)
     elif students != SIZES[size].students:
         raise SystemExit(
             f"This database holds bench data with {students:,} students, not size {size!r}: "
@@ -61,18 +66,11 @@ def ensure_data(size: str) -> None:
 def count_queries(call: Call) -> tuple[int, int]:
     """Queries one request runs, in-process (django.test.Client), steady state: the token
     was already used in the last minute, as during the load."""
-    client = Client(HTTP_HOST="127.0.0.1")
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {call.token}"}
-    client.get("/api/ping", **auth)  # type: ignore[arg-type]
+    client = Client(headers={"Host": "127.0.0.1", "Authorization": f"Bearer {call.token}"})
+    client.get("/api/ping")
     body = json.dumps(call.json) if call.json is not None else ""
     with CaptureQueriesContext(connection) as captured:
-        response = client.generic(
-            call.method,
-            call.path,
-            body,
-            content_type="application/json",
-            **auth,  # type: ignore[arg-type]
-        )
+        response = client.generic(call.method, call.path, body, content_type="application/json")
     return len(captured), response.status_code
 
 

@@ -26,7 +26,7 @@ XS = data.SIZES["xs"]
 
 def bench_data(*args: str) -> str:
     out = StringIO()
-    call_command("bench_data", "--size", "xs", *args, stdout=out)
+    call_command("bench-data", "--size", "xs", *args, stdout=out)
     return out.getvalue()
 
 

@@ -4,7 +4,7 @@ from ninja import Query, Router, Status
 
 from campus.accounts.auth import AuthedRequest, MaybeAuthedRequest, optional_auth
 from campus.core.envelope import Envelope, PageEnvelope, created, ok
-from campus.core.pagination import PageQuery, paginate
+from campus.core.pagination import PageQuery
 from campus.courses import access, presenters, selectors, services
 from campus.courses.schemas import (
     AttemptIn,
@@ -28,8 +28,8 @@ router = Router(tags=["courses"])
 def catalogue(
     request: MaybeAuthedRequest, filters: Query[CatalogueQuery], page: Query[PageQuery]
 ) -> dict:
-    result = paginate(
-        selectors.catalogue(search=filters.q.strip(), course_type=filters.course_type), page
+    result = selectors.catalogue_page(
+        search=filters.q.strip(), course_type=filters.course_type, query=page
     )
     return ok(result.items, pagination=result.pagination())
 
@@ -75,7 +75,7 @@ def unenroll(request: AuthedRequest, course_id: int) -> dict:
 
 @router.get("/enrollments/me", response=PageEnvelope(MyEnrollmentOut), summary="My enrollments")
 def my_enrollments(request: AuthedRequest, page: Query[PageQuery]) -> dict:
-    result = paginate(selectors.enrollments_for_user(user=request.auth), page)
+    result = selectors.enrollments_page(user=request.auth, query=page)
     return ok([presenters.my_enrollment(e) for e in result.items], pagination=result.pagination())
 
 

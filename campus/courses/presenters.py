@@ -39,10 +39,8 @@ def enrollment_row(enrollment: Enrollment) -> dict[str, Any]:
 
 
 def my_enrollment(enrollment: Enrollment) -> dict[str, Any]:
-    """An enrollment from `selectors.enrollments_for_user`, with its course summary."""
-    course = course_summary(enrollment.course)
-    course["enrolled_count"] = enrollment.course_enrolled_count  # type: ignore[attr-defined]
-    return {**enrollment_row(enrollment), "course": course}
+    """An enrollment from `selectors.enrollments_page`, with its course summary."""
+    return {**enrollment_row(enrollment), "course": course_summary(enrollment.course)}
 
 
 def quiz_summary(quiz: Quiz | None) -> dict[str, Any] | None:

@@ -1,9 +1,12 @@
 """Every non-trivial read of courses, with the joins and counts it needs."""
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from campus.accounts.models import User
+from campus.core.pagination import Page, PageQuery, paginate
 from campus.courses.models import (
     Course,
     CourseStatus,
@@ -17,23 +20,41 @@ from campus.courses.models import (
 )
 
 
-def _active_enrollment_count(course_ref: str = "pk") -> Coalesce:
-    """Active enrollments of the course `course_ref` points at, as a correlated subquery."""
+def _active_enrollment_count() -> Coalesce:
+    """Active enrollments of one course, as a correlated subquery (single-course reads)."""
     counts = (
-        Enrollment.objects.filter(course=OuterRef(course_ref), is_active=True)
+        Enrollment.objects.filter(course=OuterRef("pk"), is_active=True)
         .order_by()
         .values("course")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values("n")
     )
     return Coalesce(Subquery(counts), Value(0))
 
 
+def attach_enrolled_counts(courses: Iterable[Course]) -> None:
+    """Set `enrolled_count` on already-paginated courses with one grouped COUNT(*) over
+    the (course, is_active) index. A correlated subquery in the list query instead would
+    also run for every row OFFSET skips: on PostgreSQL, catalogue page 48 of the `l` bench
+    data took 636 ms that way against 22 ms for page 1."""
+    by_id = {course.pk: course for course in courses}
+    if not by_id:
+        return
+    counts = dict(
+        Enrollment.objects.filter(course_id__in=by_id, is_active=True)
+        .order_by()
+        .values_list("course_id")
+        .annotate(n=Count("*"))
+    )
+    for course_id, course in by_id.items():
+        course.enrolled_count = counts.get(course_id, 0)  # type: ignore[attr-defined]
+
+
 def catalogue(*, search: str = "", course_type: str | None = None) -> QuerySet[Course]:
+    """Published courses, newest first. Paginate, then `attach_enrolled_counts`."""
     queryset = (
         Course.objects.filter(status=CourseStatus.PUBLISHED)
         .select_related("instructor")
-        .annotate(enrolled_count=_active_enrollment_count())
         .order_by("-published_at", "-id")
     )
     if search:
@@ -43,10 +64,15 @@ def catalogue(*, search: str = "", course_type: str | None = None) -> QuerySet[C
     return queryset
 
 
+def catalogue_page(*, search: str, course_type: str | None, query: PageQuery) -> Page:
+    result = paginate(catalogue(search=search, course_type=course_type), query)
+    attach_enrolled_counts(result.items)
+    return result
+
+
 def courses_taught_by(*, user: User) -> QuerySet[Course]:
-    queryset = Course.objects.select_related("instructor").annotate(
-        enrolled_count=_active_enrollment_count()
-    )
+    """Paginate, then `attach_enrolled_counts`."""
+    queryset = Course.objects.select_related("instructor")
     if not user.is_admin:
         queryset = queryset.filter(instructor=user)
     return queryset.order_by("-created_at", "-id")
@@ -83,17 +109,27 @@ def active_enrollment(*, user: User, course: Course) -> Enrollment | None:
     return Enrollment.objects.filter(user=user, course=course, is_active=True).first()
 
 
+def courses_taught_by_page(*, user: User, query: PageQuery) -> Page:
+    result = paginate(courses_taught_by(user=user), query)
+    attach_enrolled_counts(result.items)
+    return result
+
+
 def enrollments_for_user(*, user: User, include_inactive: bool = False) -> QuerySet[Enrollment]:
-    """The user's enrollments with their course, instructor and the course's seat count
-    (`course_enrolled_count`): a fixed number of queries for any page size."""
-    queryset = (
-        Enrollment.objects.filter(user=user)
-        .select_related("course", "course__instructor")
-        .annotate(course_enrolled_count=_active_enrollment_count("course_id"))
-    )
+    """The user's enrollments with their course and instructor. Paginate, then
+    `attach_enrolled_counts` on the courses (see `enrollments_page`)."""
+    queryset = Enrollment.objects.filter(user=user).select_related("course", "course__instructor")
     if not include_inactive:
         queryset = queryset.filter(is_active=True)
     return queryset.order_by("-enrolled_at", "-id")
+
+
+def enrollments_page(*, user: User, query: PageQuery) -> Page:
+    """A page of the user's active enrollments, each course with its seat count: a fixed
+    number of queries for any page size."""
+    result = paginate(enrollments_for_user(user=user), query)
+    attach_enrolled_counts(enrollment.course for enrollment in result.items)
+    return result
 
 
 def completed_lesson_ids(*, enrollment: Enrollment | None) -> set[int]:

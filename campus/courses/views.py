@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campus.core.errors import NotFound
-from campus.core.pagination import paginate
 from campus.core.views import (
     action_call,
     current_user,
@@ -61,9 +60,10 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     if filters.is_valid():
         search = filters.cleaned_data["q"].strip()
         course_type = filters.cleaned_data["course_type"] or None
-    result = paginate(
-        selectors.catalogue(search=search, course_type=course_type),
-        page_query(request, limit=CATALOGUE_PAGE_SIZE),
+    result = selectors.catalogue_page(
+        search=search,
+        course_type=course_type,
+        query=page_query(request, limit=CATALOGUE_PAGE_SIZE),
     )
     enrolled = selectors.enrolled_course_ids(
         user=request.user,  # type: ignore[arg-type]
@@ -109,9 +109,7 @@ def unenroll(request: HttpRequest, slug: str) -> HttpResponse:
 @page
 def my_courses(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    result = paginate(
-        selectors.enrollments_for_user(user=user), page_query(request, limit=LIST_PAGE_SIZE)
-    )
+    result = selectors.enrollments_page(user=user, query=page_query(request, limit=LIST_PAGE_SIZE))
     context = {"enrollments": result.items, "pager": pager(request, result)}
     return render(request, "courses/my_courses.html", context)
 
@@ -188,8 +186,8 @@ def quiz(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
 @page
 def instructor_courses(request: HttpRequest) -> HttpResponse:
     user = access.require_instructor(request.user)
-    result = paginate(
-        selectors.courses_taught_by(user=user), page_query(request, limit=LIST_PAGE_SIZE)
+    result = selectors.courses_taught_by_page(
+        user=user, query=page_query(request, limit=LIST_PAGE_SIZE)
     )
     context = {"courses": result.items, "pager": pager(request, result)}
     return render(request, "courses/instructor_courses.html", context)

@@ -99,7 +99,7 @@ def _add_module(owner: User, course: Course, spec: content.ModuleSpec) -> None:
             duration_minutes=lesson.duration_minutes,
         )
     quiz = services.quiz_create(
-        actor=owner, course=course, module=module, title=f"Quiz : {spec.title}", passing_score=50
+        actor=owner, course=course, module=module, title=spec.title, passing_score=50
     )
     _add_questions(owner, quiz, spec.quiz)
 
