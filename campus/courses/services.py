@@ -49,11 +49,10 @@ def _clean_title(title: str) -> str:
     return cleaned
 
 
-def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+def _unique_slug(title: str) -> str:
     base = slugify(title)[:200] or "cours"
     slug, n = base, 2
-    taken = Course.objects.exclude(pk=exclude_pk) if exclude_pk else Course.objects.all()
-    while taken.filter(slug=slug).exists():
+    while Course.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 

@@ -209,16 +209,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
 
 
 def _course_initial(course: Course) -> dict[str, Any]:
-    fields = [
-        "title",
-        "description",
-        "course_type",
-        "max_students",
-        "enrollment_deadline",
-        "course_start_date",
-        "course_end_date",
-    ]
-    return {name: getattr(course, name) for name in fields}
+    return {name: getattr(course, name) for name in services.COURSE_EDITABLE}
 
 
 @page
