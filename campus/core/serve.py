@@ -59,7 +59,7 @@ def main() -> int:
     }
     print(f"Campus: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
 
-    def stop(signum: int = signal.SIGTERM, frame: FrameType | None = None) -> None:
+    def stop() -> None:
         for child in children.values():
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
@@ -70,9 +70,15 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
 
-    signal.signal(signal.SIGTERM, stop)
+    stop_requested = False
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGTERM, request_stop)
     try:
-        while True:
+        while not stop_requested:
             for name, child in children.items():
                 code = child.poll()
                 if code is not None:
@@ -81,8 +87,9 @@ def main() -> int:
                     return code or 1
             time.sleep(0.5)
     except KeyboardInterrupt:
-        stop()
-        return 0
+        pass
+    stop()
+    return 0
 
 
 if __name__ == "__main__":
