@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 2
 
-.PHONY: run test install migrate messages lint typecheck check test-all test-db test-browser test-worker bench clean
+.PHONY: run test install migrate messages test-db test-browser test-worker i18n-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -55,6 +55,13 @@ test-worker: messages
 
 # Benchmarks use their own database (never ./var): make bench SIZE=m
 SIZE ?= s
+# Every French string has an English translation (CI runs it; it refreshes the .po).
+i18n-check: install
+	$(CAMPUS) makemessages -l en --ignore=.venv --ignore=var --ignore=test-artifacts --no-location --no-obsolete >/dev/null
+	@missing=$$(msgattrib --untranslated --only-fuzzy locale/en/LC_MESSAGES/django.po; msgattrib --untranslated locale/en/LC_MESSAGES/django.po | grep -A1 '^msgid "."'); \
+	  if [ -n "$$missing" ]; then echo "Untranslated or fuzzy strings in locale/en:"; echo "$$missing"; exit 1; fi
+	@echo "i18n: every string is translated"
+
 bench: messages
 	CAMPUS_VAR_DIR=$${CAMPUS_VAR_DIR:-/tmp/campus-bench-$(SIZE)} $(BIN)/python -m bench.run --size $(SIZE)
 
