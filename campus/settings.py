@@ -6,6 +6,7 @@ Celery broker under ./var/. Production sets DEBUG=0, SECRET_KEY, DATABASE_URL, .
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "campus.core",
     "campus.accounts",
     "campus.courses",
+    "campus.live",
     "bench",
 ]
 
@@ -206,6 +208,25 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _https)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _https else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _https)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _https)
+
+# --- Jitsi (docs/jitsi.md) -------------------------------------------------------------
+# public = no JWT (meet.jit.si, demo only); selfhosted = prosody token auth (HS256);
+# jaas = 8x8 Jitsi as a Service (RS256). The check in campus/live/checks.py refuses a
+# mode whose credentials are missing.
+JITSI_MODE = env_str("JITSI_MODE", "public").strip().lower()
+JITSI_SERVER_URL = env_str("JITSI_SERVER_URL", "https://meet.jit.si").rstrip("/")
+JITSI_DOMAIN = env_str("JITSI_DOMAIN", urlsplit(JITSI_SERVER_URL).netloc or "meet.jit.si")
+JITSI_ROOM_PREFIX = env_str("JITSI_ROOM_PREFIX", "campus")
+JITSI_APP_ID = env_str("JITSI_APP_ID")
+# Its own HS256 secret, shared with prosody only: never SECRET_KEY.
+JITSI_APP_SECRET = env_str("JITSI_APP_SECRET")
+JITSI_AUDIENCE = env_str("JITSI_AUDIENCE", "jitsi")
+JITSI_SUBJECT = env_str("JITSI_SUBJECT", JITSI_DOMAIN)
+JITSI_JAAS_APP_ID = env_str("JITSI_JAAS_APP_ID")
+JITSI_JAAS_KEY_ID = env_str("JITSI_JAAS_KEY_ID")
+JITSI_JAAS_PRIVATE_KEY = env_str("JITSI_JAAS_PRIVATE_KEY")
+JITSI_TOKEN_GRACE_MINUTES = env_int("JITSI_TOKEN_GRACE_MINUTES", 30)
+JITSI_TOKEN_MAX_HOURS = env_int("JITSI_TOKEN_MAX_HOURS", 4)
 
 # --- Limits ---------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
