@@ -16,6 +16,7 @@ from campus.core.errors import DomainError, RateLimited
 from campus.core.renderers import CampusJSONRenderer
 from campus.core.validation import translate_validation_errors
 from campus.courses.api import router as courses_router
+from campus.live.api import router as live_router
 
 logger = logging.getLogger("campus.api")
 
@@ -32,6 +33,7 @@ api = NinjaAPI(
 api.add_router("", core_router)
 api.add_router("", accounts_router)
 api.add_router("", courses_router)
+api.add_router("", live_router)
 
 
 def error_response(

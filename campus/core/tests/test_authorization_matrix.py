@@ -28,9 +28,11 @@ Every non-2xx answer is also checked to be the error envelope.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from campus.accounts.models import User
 from campus.courses.models import Course, Lesson, Quiz
@@ -68,6 +70,11 @@ def each(
 NOT_ENROLLED = (403, "not_enrolled")
 NO_AUTH = (401, "not_authenticated")
 COURSE_404 = (404, "course_not_found")
+FORBIDDEN = (403, "forbidden")
+SESSION_404 = (404, "session_not_found")
+INVALID_TRANSITION = (409, "invalid_transition")
+NOT_STARTED = (409, "session_not_started")
+NOT_JOINED = (409, "not_joined")
 
 ROWS: list[Row] = [
     Row(
@@ -223,12 +230,196 @@ ROWS: list[Row] = [
         each(NO_AUTH, NOT_ENROLLED, 201, NOT_ENROLLED, NOT_ENROLLED, NOT_ENROLLED),
         body=lambda ctx: {"answers": {}},
     ),
+    # --- Live sessions (campus/live) ---------------------------------------------------
+    # View: members, owner, admin. Manage (create, edit, delete, cancel, start, end,
+    # participants): owner and admin; everyone else logged in gets 403 forbidden.
+    Row(
+        "live session create",
+        "POST",
+        "/api/courses/{course}/live-sessions",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 201, FORBIDDEN, 201),
+        body=lambda ctx: ctx["session_body"],
+    ),
+    Row(
+        "live session create in a draft",
+        "POST",
+        "/api/courses/{draft}/live-sessions",
+        each(NO_AUTH, COURSE_404, COURSE_404, 201, COURSE_404, 201),
+        body=lambda ctx: ctx["session_body"],
+    ),
+    Row(
+        "live sessions of a course",
+        "GET",
+        "/api/courses/{course}/live-sessions",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "live sessions of a draft",
+        "GET",
+        "/api/courses/{draft}/live-sessions",
+        each(NO_AUTH, COURSE_404, COURSE_404, 200, COURSE_404, 200),
+    ),
+    Row(
+        "live session detail",
+        "GET",
+        "/api/live-sessions/{session}",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "unknown live session",
+        "GET",
+        "/api/live-sessions/{missing}",
+        each(NO_AUTH, *[SESSION_404] * 5),
+    ),
+    Row(
+        "live session put",
+        "PUT",
+        "/api/live-sessions/{session}",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+        body=lambda ctx: {"title": "Modifiée"},
+    ),
+    Row(
+        "live session patch",
+        "PATCH",
+        "/api/live-sessions/{session}",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+        body=lambda ctx: {"title": "Modifiée"},
+    ),
+    Row(
+        "live session patch while live",
+        "PATCH",
+        "/api/live-sessions/{live_session}",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, INVALID_TRANSITION, FORBIDDEN, INVALID_TRANSITION),
+        body=lambda ctx: {"title": "Modifiée"},
+    ),
+    Row(
+        "live session delete",
+        "DELETE",
+        "/api/live-sessions/{session}",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+    ),
+    Row(
+        "live session delete after attendance",
+        "DELETE",
+        "/api/live-sessions/{live_session}",
+        each(
+            NO_AUTH,
+            FORBIDDEN,
+            FORBIDDEN,
+            (409, "session_has_attendance"),
+            FORBIDDEN,
+            (409, "session_has_attendance"),
+        ),
+    ),
+    Row(
+        "live session cancel",
+        "POST",
+        "/api/live-sessions/{session}/cancel",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+        body=lambda ctx: {"reason": "Empêchement"},
+    ),
+    Row(
+        "live session start",
+        "POST",
+        "/api/live-sessions/{session}/start",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+    ),
+    Row(
+        "live session start twice",
+        "POST",
+        "/api/live-sessions/{live_session}/start",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, INVALID_TRANSITION, FORBIDDEN, INVALID_TRANSITION),
+    ),
+    Row(
+        "live session end",
+        "POST",
+        "/api/live-sessions/{live_session}/end",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+    ),
+    # Join and presence: members while live, the owner and admins as moderators.
+    Row(
+        "live session join",
+        "POST",
+        "/api/live-sessions/{live_session}/join",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+        body=lambda ctx: {"user_id": ctx["login_user"], "role": "moderator"},
+    ),
+    Row(
+        "live session join before start",
+        "POST",
+        "/api/live-sessions/{session}/join",
+        each(NO_AUTH, NOT_ENROLLED, NOT_STARTED, NOT_STARTED, NOT_ENROLLED, NOT_STARTED),
+    ),
+    Row(
+        "live session jitsi token",
+        "POST",
+        "/api/live-sessions/{live_session}/jitsi-token",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+        body=lambda ctx: {"user_id": ctx["login_user"], "role": "instructor"},
+    ),
+    Row(
+        "live session leave",
+        "POST",
+        "/api/live-sessions/{live_session}/leave",
+        each(NO_AUTH, NOT_ENROLLED, 200, NOT_JOINED, NOT_ENROLLED, NOT_JOINED),
+    ),
+    Row(
+        "live session heartbeat",
+        "POST",
+        "/api/live-sessions/{live_session}/heartbeat",
+        each(NO_AUTH, NOT_ENROLLED, 200, NOT_JOINED, NOT_ENROLLED, NOT_JOINED),
+    ),
+    Row(
+        "live session participants",
+        "GET",
+        "/api/live-sessions/{live_session}/participants",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+    ),
+    Row(
+        "live session chat",
+        "GET",
+        "/api/live-sessions/{live_session}/chat",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "live session chat post",
+        "POST",
+        "/api/live-sessions/{live_session}/chat",
+        each(NO_AUTH, NOT_ENROLLED, 201, 201, NOT_ENROLLED, 201),
+        body=lambda ctx: {"text": "Bonjour", "kind": "question"},
+    ),
+    Row(
+        "live session chat answer",
+        "POST",
+        "/api/live-sessions/{live_session}/chat",
+        each(NO_AUTH, NOT_ENROLLED, FORBIDDEN, 201, NOT_ENROLLED, 201),
+        body=lambda ctx: {"text": "Réponse", "kind": "answer", "answer_to": ctx["question"]},
+    ),
+    Row("my live sessions", "GET", "/api/student/live-sessions", each(NO_AUTH, *[200] * 5)),
+    Row(
+        "live session end before start",
+        "POST",
+        "/api/live-sessions/{session}/end",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, INVALID_TRANSITION, FORBIDDEN, INVALID_TRANSITION),
+    ),
 ]
 
 
 @pytest.fixture
-def ctx(course: Course, draft_course: Course, user_factory: Any) -> dict[str, Any]:
+def ctx(
+    course: Course, draft_course: Course, user_factory: Any, owner: User, member: User
+) -> dict[str, Any]:
     """Ids of the objects rows refer to. Extend it when a new row needs a new object."""
+    from campus.live import services as live_services
+    from campus.live.tests.helpers import make_live, make_session
+
+    session = make_session(owner, course, title="Prévue")
+    live_session = make_live(owner, course, title="En direct")
+    live_services.session_join(actor=member, session=live_session)
+    question = live_services.chat_post(
+        actor=member, session=live_session, text="Une question ?", kind="question"
+    )
+    start = timezone.now() + timedelta(days=1)
     draft_lesson = Lesson.objects.filter(course=draft_course).order_by("id").first()
     assert draft_lesson is not None
     return {
@@ -241,6 +432,15 @@ def ctx(course: Course, draft_course: Course, user_factory: Any) -> dict[str, An
         "quiz": Quiz.objects.filter(course=course, module__isnull=False).order_by("id")[0].pk,
         "final_quiz": Quiz.objects.get(final_for=course).pk,
         "draft_quiz": Quiz.objects.filter(course=draft_course).order_by("id")[0].pk,
+        "login_user": owner.pk,
+        "session": session.pk,
+        "live_session": live_session.pk,
+        "question": question.pk,
+        "session_body": {
+            "title": "Séance",
+            "scheduled_start_at": start.isoformat(),
+            "scheduled_end_at": (start + timedelta(hours=1)).isoformat(),
+        },
     }
 
 

@@ -1,0 +1,24 @@
+"""Fetch + authorize live sessions in one call (the only way the API gets them).
+
+Sessions follow their course (ARCHITECTURE.md): view/join for active members, the owner
+and admins; manage (edit, start, end, participants) for the owner and admins only.
+"""
+
+from typing import Literal
+
+from django.utils.translation import gettext_lazy as _
+
+from campus.core.errors import NotFound
+from campus.courses.access import AnyUser, authorize_course
+from campus.live import selectors
+from campus.live.models import LiveSession
+
+SessionAction = Literal["view", "manage"]
+
+
+def get_session_for(user: AnyUser, session_id: int, *, action: SessionAction) -> LiveSession:
+    session = selectors.session_base().filter(pk=session_id).first()
+    if session is None:
+        raise NotFound(_("Session introuvable."), code="session_not_found")
+    authorize_course(user, session.course, "content" if action == "view" else "manage")
+    return session

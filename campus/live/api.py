@@ -1,0 +1,200 @@
+"""Live sessions API: parse -> access/service/selector -> schema. No rules here."""
+
+from django.utils import timezone
+from ninja import Query, Router, Status
+
+from campus.accounts.auth import AuthedRequest
+from campus.core.envelope import CursorEnvelope, Envelope, PageEnvelope, created, ok
+from campus.core.pagination import PageQuery
+from campus.courses.access import get_course_for, is_owner_or_admin
+from campus.live import access, presenters, selectors, services
+from campus.live.schemas import (
+    CancelIn,
+    ChatIn,
+    ChatMessageOut,
+    ChatQuery,
+    EndOut,
+    HeartbeatOut,
+    JitsiAccessOut,
+    JoinOut,
+    LeaveOut,
+    ParticipantOut,
+    SessionDeletedOut,
+    SessionIn,
+    SessionListQuery,
+    SessionOut,
+    SessionUpdateIn,
+    StudentSessionsOut,
+    StudentSessionsQuery,
+    TransitionOut,
+)
+
+router = Router(tags=["live"])
+
+
+@router.post(
+    "/courses/{course_id}/live-sessions",
+    response={201: Envelope(SessionOut)},
+    summary="Schedule a live session (owner, admin)",
+)
+def session_create(request: AuthedRequest, course_id: int, payload: SessionIn) -> Status:
+    course = get_course_for(request.auth, course_id, action="manage")
+    session = services.session_create(actor=request.auth, course=course, **payload.dict())
+    return created(presenters.session_row(selectors.session_with_counts(session=session)))
+
+
+@router.get(
+    "/courses/{course_id}/live-sessions",
+    response=PageEnvelope(SessionOut),
+    summary="A course's live sessions (members, owner, admin)",
+)
+def session_list(
+    request: AuthedRequest, course_id: int, filters: Query[SessionListQuery], page: Query[PageQuery]
+) -> dict:
+    course = get_course_for(request.auth, course_id, action="content")
+    result = selectors.sessions_of_course_page(course=course, status=filters.status, query=page)
+    return ok([presenters.session_row(s) for s in result.items], pagination=result.pagination())
+
+
+@router.get("/live-sessions/{session_id}", response=Envelope(SessionOut), summary="A live session")
+def session_detail(request: AuthedRequest, session_id: int) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="view")
+    return ok(presenters.session_row(selectors.session_with_counts(session=session)))
+
+
+def _update(request: AuthedRequest, session_id: int, payload: SessionUpdateIn) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="manage")
+    changes = payload.dict(exclude_unset=True)
+    session = services.session_update(actor=request.auth, session=session, **changes)
+    return ok(presenters.session_row(selectors.session_with_counts(session=session)))
+
+
+@router.put("/live-sessions/{session_id}", response=Envelope(SessionOut), summary="Update")
+def session_put(request: AuthedRequest, session_id: int, payload: SessionUpdateIn) -> dict:
+    return _update(request, session_id, payload)
+
+
+@router.patch("/live-sessions/{session_id}", response=Envelope(SessionOut), summary="Update")
+def session_patch(request: AuthedRequest, session_id: int, payload: SessionUpdateIn) -> dict:
+    return _update(request, session_id, payload)
+
+
+@router.delete(
+    "/live-sessions/{session_id}",
+    response=Envelope(SessionDeletedOut),
+    summary="Delete a session no one attended (else cancel it)",
+)
+def session_delete(request: AuthedRequest, session_id: int) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="manage")
+    return ok({"id": services.session_delete(actor=request.auth, session=session), "deleted": True})
+
+
+@router.post("/live-sessions/{session_id}/cancel", response=Envelope(SessionOut), summary="Cancel")
+def session_cancel(request: AuthedRequest, session_id: int, payload: CancelIn) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="manage")
+    session = services.session_cancel(actor=request.auth, session=session, reason=payload.reason)
+    return ok(presenters.session_row(selectors.session_with_counts(session=session)))
+
+
+@router.post(
+    "/live-sessions/{session_id}/start", response=Envelope(TransitionOut), summary="Go live"
+)
+def session_start(request: AuthedRequest, session_id: int) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="manage")
+    return ok(presenters.transition(services.session_start(actor=request.auth, session=session)))
+
+
+@router.post(
+    "/live-sessions/{session_id}/end", response=Envelope(EndOut), summary="End, with stats"
+)
+def session_end(request: AuthedRequest, session_id: int) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="manage")
+    return ok(presenters.ended(*services.session_end(actor=request.auth, session=session)))
+
+
+# --- Joining and presence -------------------------------------------------------------------
+
+
+@router.post(
+    "/live-sessions/{session_id}/join",
+    response=Envelope(JoinOut),
+    summary="Join: what the Jitsi embed needs (members while live; owner, admin)",
+)
+def session_join(request: AuthedRequest, session_id: int) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="view")
+    return ok(services.session_join(actor=request.auth, session=session))
+
+
+@router.post(
+    "/live-sessions/{session_id}/jitsi-token",
+    response=Envelope(JitsiAccessOut),
+    summary="A fresh Jitsi token for someone already admitted",
+)
+def session_token(request: AuthedRequest, session_id: int) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="view")
+    return ok(services.session_token(actor=request.auth, session=session))
+
+
+@router.post("/live-sessions/{session_id}/leave", response=Envelope(LeaveOut), summary="Leave")
+def session_leave(request: AuthedRequest, session_id: int) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="view")
+    return ok(services.session_leave(actor=request.auth, session=session))
+
+
+@router.post(
+    "/live-sessions/{session_id}/heartbeat", response=Envelope(HeartbeatOut), summary="Presence"
+)
+def session_heartbeat(request: AuthedRequest, session_id: int) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="view")
+    return ok(services.session_heartbeat(actor=request.auth, session=session))
+
+
+@router.get(
+    "/live-sessions/{session_id}/participants",
+    response=PageEnvelope(ParticipantOut),
+    summary="Participants and attendance (owner, admin)",
+)
+def session_participants(request: AuthedRequest, session_id: int, page: Query[PageQuery]) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="manage")
+    result = selectors.participants_page(session=session, query=page)
+    return ok([presenters.participant_row(p) for p in result.items], pagination=result.pagination())
+
+
+# --- Chat and the student's sessions --------------------------------------------------------
+
+
+@router.get(
+    "/live-sessions/{session_id}/chat",
+    response=CursorEnvelope(ChatMessageOut),
+    summary="Chat messages after `since` (poll with pagination.next)",
+)
+def chat_list(request: AuthedRequest, session_id: int, query: Query[ChatQuery]) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="view")
+    moderator = is_owner_or_admin(request.auth, session.course)
+    messages = selectors.chat_since(
+        session=session, since=query.since, limit=query.limit, moderator=moderator
+    )
+    return presenters.chat_page(messages, since=query.since, limit=query.limit)
+
+
+@router.post(
+    "/live-sessions/{session_id}/chat",
+    response={201: Envelope(ChatMessageOut)},
+    summary="Post a message, a question, or (owner, admin) an answer",
+)
+def chat_post(request: AuthedRequest, session_id: int, payload: ChatIn) -> Status:
+    session = access.get_session_for(request.auth, session_id, action="view")
+    message = services.chat_post(actor=request.auth, session=session, **payload.dict())
+    return created(presenters.chat_message(message))
+
+
+@router.get(
+    "/student/live-sessions",
+    response=Envelope(StudentSessionsOut),
+    summary="My live sessions: upcoming, live, past",
+)
+def student_sessions(request: AuthedRequest, query: Query[StudentSessionsQuery]) -> dict:
+    groups = selectors.sessions_for_student(
+        user=request.auth, now=timezone.now(), limit=query.limit
+    )
+    return ok(presenters.student_sessions(groups))

@@ -1,0 +1,221 @@
+"""Live sessions API schemas. Canonical names out; both seed spellings accepted in.
+
+List and detail never carry the room password, a JWT or a join link: only join and
+jitsi-token return those, and only to those allowed in.
+"""
+
+from datetime import datetime
+
+from ninja import Field, Schema
+from pydantic import AliasChoices, AwareDatetime
+
+from campus.courses.models import TITLE_MAX
+from campus.live.models import CHAT_TEXT_MAX, MAX_PARTICIPANTS_LIMIT, ChatKind, LiveSessionStatus
+
+SESSION_DESCRIPTION_MAX = 5000
+CANCEL_REASON_MAX = 500
+
+
+class SessionIn(Schema):
+    title: str = Field(..., min_length=1, max_length=TITLE_MAX)
+    description: str = Field("", max_length=SESSION_DESCRIPTION_MAX)
+    scheduled_start_at: AwareDatetime = Field(
+        ..., validation_alias=AliasChoices("scheduled_start_at", "scheduled_start_time")
+    )
+    scheduled_end_at: AwareDatetime = Field(
+        ..., validation_alias=AliasChoices("scheduled_end_at", "scheduled_end_time")
+    )
+    max_participants: int = Field(100, ge=1, le=MAX_PARTICIPANTS_LIMIT)
+    is_recording_enabled: bool = Field(
+        False, validation_alias=AliasChoices("is_recording_enabled", "recording_enabled")
+    )
+
+
+class SessionUpdateIn(Schema):
+    """PUT and PATCH: only the fields sent change (the seed's PUT sends a subset)."""
+
+    title: str | None = Field(None, min_length=1, max_length=TITLE_MAX)
+    description: str | None = Field(None, max_length=SESSION_DESCRIPTION_MAX)
+    scheduled_start_at: AwareDatetime | None = Field(
+        None, validation_alias=AliasChoices("scheduled_start_at", "scheduled_start_time")
+    )
+    scheduled_end_at: AwareDatetime | None = Field(
+        None, validation_alias=AliasChoices("scheduled_end_at", "scheduled_end_time")
+    )
+    max_participants: int | None = Field(None, ge=1, le=MAX_PARTICIPANTS_LIMIT)
+    is_recording_enabled: bool | None = Field(
+        None, validation_alias=AliasChoices("is_recording_enabled", "recording_enabled")
+    )
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=CANCEL_REASON_MAX)
+
+
+class SessionListQuery(Schema):
+    status: LiveSessionStatus | None = None
+
+
+class PersonOut(Schema):
+    id: int
+    full_name: str
+
+
+class CourseRefOut(Schema):
+    id: int
+    title: str
+
+
+class SessionOut(Schema):
+    id: int
+    course_id: int
+    course: CourseRefOut
+    instructor_id: int
+    instructor: PersonOut
+    title: str
+    description: str
+    status: str
+    scheduled_start_at: datetime
+    scheduled_end_at: datetime
+    actual_start_at: datetime | None
+    actual_end_at: datetime | None
+    cancel_reason: str
+    jitsi_server_url: str
+    max_participants: int
+    participants_count: int
+    is_recording_enabled: bool
+    recording_url: str
+    series_id: int | None
+    sequence: int
+
+
+class SessionDeletedOut(Schema):
+    id: int
+    deleted: bool
+
+
+class TransitionOut(Schema):
+    session_id: int
+    status: str
+    actual_start_at: datetime | None
+    actual_end_at: datetime | None
+    recording_url: str = ""
+
+
+class SessionStatsOut(Schema):
+    actual_duration_seconds: int
+    actual_duration_minutes: int
+    participants_count: int
+    average_attendance_seconds: int
+    average_attendance_minutes: int
+    active_enrollments: int
+    attended_students: int
+    attendance_rate: float = Field(
+        ..., description="Students who attended / active enrollments, in %."
+    )
+
+
+class EndOut(TransitionOut):
+    stats: SessionStatsOut
+
+
+class JitsiAccessOut(Schema):
+    session_id: int
+    user_id: int
+    jitsi_join_url: str
+    jitsi_domain: str
+    jitsi_room_name: str
+    jitsi_script_url: str
+    jitsi_mode: str
+    jwt: str | None
+    expires_at: datetime | None
+    jitsi_room_password: str
+    is_moderator: bool
+    display_name: str
+
+
+class JoinOut(JitsiAccessOut):
+    joined_at: datetime
+
+
+class LeaveOut(Schema):
+    session_id: int
+    user_id: int
+    left_at: datetime
+    attendance_seconds: int
+    attendance_duration: int = Field(..., description="Minutes (the seeds' unit).")
+
+
+class HeartbeatOut(Schema):
+    session_id: int
+    last_seen_at: datetime
+
+
+class ParticipantUserOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+
+
+class ParticipantOut(Schema):
+    id: int
+    user_id: int
+    user: ParticipantUserOut
+    role: str
+    admitted_at: datetime | None
+    joined_at: datetime | None
+    is_present: bool
+    attendance_seconds: int
+    attendance_duration: int = Field(..., description="Minutes (the seeds' unit).")
+
+
+class ChatQuery(Schema):
+    since: int = Field(0, ge=0, description="Return messages with an id above this one.")
+    limit: int = Field(50, ge=1, le=100)
+
+
+class ChatIn(Schema):
+    text: str = Field(..., min_length=1, max_length=CHAT_TEXT_MAX)
+    kind: ChatKind = ChatKind.MESSAGE
+    answer_to: int | None = Field(
+        None, ge=1, validation_alias=AliasChoices("answer_to", "answer_to_id", "question_id")
+    )
+
+
+class ChatMessageOut(Schema):
+    id: int
+    session_id: int
+    author: PersonOut
+    kind: str
+    text: str
+    answer_to_id: int | None
+    is_pinned: bool
+    created_at: datetime
+
+
+class ChatPageOut(Schema):
+    limit: int
+    next: str | None = Field(..., description="Pass as `since` to poll for newer messages.")
+
+
+class StudentSessionOut(Schema):
+    id: int
+    course_id: int
+    course_title: str
+    title: str
+    scheduled_start_at: datetime
+    scheduled_end_at: datetime
+    actual_start_at: datetime | None
+    status: str
+    can_join: bool
+
+
+class StudentSessionsOut(Schema):
+    upcoming: list[StudentSessionOut]
+    live: list[StudentSessionOut]
+    past: list[StudentSessionOut]
+
+
+class StudentSessionsQuery(Schema):
+    limit: int = Field(20, ge=1, le=100, description="At most this many per group.")

@@ -1,0 +1,577 @@
+"""Every write about live sessions: lifecycle (state machine), joining (atomic capacity),
+presence and attendance.
+
+State machine: scheduled -> live (start, from START_EARLY before the scheduled start
+until the scheduled end), live -> ended, scheduled -> cancelled. Every transition locks
+the session row first (select_for_update; SQLite's IMMEDIATE transactions serialize
+writers), so two concurrent starts or joins see each other's result.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt as pyjwt
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campus.accounts.models import User
+from campus.core.errors import Conflict, Forbidden, ValidationFailed
+from campus.courses.access import authorize_course, is_owner_or_admin
+from campus.courses.models import Course, Enrollment
+from campus.live import jitsi, selectors
+from campus.live.attendance import attended_seconds
+from campus.live.models import (
+    CHAT_TEXT_MAX,
+    AttendanceInterval,
+    ChatKind,
+    ChatMessage,
+    LiveSession,
+    LiveSessionStatus,
+    Participant,
+    ParticipantRole,
+)
+from campus.live.schemas import CANCEL_REASON_MAX, SESSION_DESCRIPTION_MAX
+
+MAX_SESSION_LENGTH = timedelta(hours=12)
+START_EARLY = timedelta(minutes=30)
+
+
+def _invalid(field: str, message: Any, code: str) -> ValidationFailed:
+    return ValidationFailed(details=[{"field": field, "code": code, "message": str(message)}])
+
+
+def _invalid_code(field: str, message: Any, code: str) -> ValidationFailed:
+    """A 400 whose top-level code is the rule broken (clients switch on it)."""
+    return ValidationFailed(
+        message, code=code, details=[{"field": field, "code": code, "message": str(message)}]
+    )
+
+
+def _clean_title(title: str) -> str:
+    cleaned = (title or "").strip()
+    if not cleaned:
+        raise _invalid("title", _("Le titre est obligatoire."), "title_required")
+    if len(cleaned) > 200:
+        raise _invalid("title", _("Au plus 200 caractères."), "string_too_long")
+    return cleaned
+
+
+def _check_description(description: str) -> None:
+    if len(description or "") > SESSION_DESCRIPTION_MAX:
+        raise _invalid(
+            "description",
+            _("Au plus %(n)s caractères.") % {"n": SESSION_DESCRIPTION_MAX},
+            "string_too_long",
+        )
+
+
+def _check_schedule(start: datetime, end: datetime, *, now: datetime) -> None:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise _invalid_code(
+            "scheduled_start_at", _("Le fuseau horaire est obligatoire."), "timezone_aware"
+        )
+    if end <= start:
+        raise _invalid_code(
+            "scheduled_end_at", _("La fin doit suivre le début."), "end_before_start"
+        )
+    if start < now:
+        raise _invalid_code(
+            "scheduled_start_at", _("Le début ne peut pas être dans le passé."), "start_in_past"
+        )
+    if end - start > MAX_SESSION_LENGTH:
+        raise _invalid_code(
+            "scheduled_end_at", _("Une session dure au plus 12 heures."), "session_too_long"
+        )
+
+
+def _check_capacity(max_participants: int) -> None:
+    if not 1 <= max_participants <= 10_000:
+        raise _invalid(
+            "max_participants", _("Entre 1 et 10 000 participants."), "max_participants_range"
+        )
+
+
+def _lock(session: LiveSession) -> LiveSession:
+    """Re-read the session row under a lock (only that row: no joins in the FOR UPDATE,
+    which MariaDB could not restrict with OF), keeping the already-loaded relations."""
+    locked = LiveSession.objects.select_for_update().get(pk=session.pk)
+    locked.course = session.course
+    locked.instructor = session.instructor
+    return locked
+
+
+def _invalid_transition(session: LiveSession, action: str) -> Conflict:
+    return Conflict(
+        _("Cette action n'est pas possible pour une session « %(status)s ».")
+        % {"status": session.get_status_display()},
+        code="invalid_transition",
+        details={"status": session.status, "action": action},
+    )
+
+
+# --- Lifecycle ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_create(
+    *,
+    actor: User,
+    course: Course,
+    title: str,
+    scheduled_start_at: datetime,
+    scheduled_end_at: datetime,
+    description: str = "",
+    max_participants: int = 100,
+    is_recording_enabled: bool = False,
+    now: datetime | None = None,
+) -> LiveSession:
+    authorize_course(actor, course, "manage")
+    now = now or timezone.now()
+    cleaned_title = _clean_title(title)
+    _check_description(description)
+    _check_schedule(scheduled_start_at, scheduled_end_at, now=now)
+    _check_capacity(max_participants)
+    session = LiveSession.objects.create(
+        course=course,
+        instructor=course.instructor,
+        title=cleaned_title,
+        description=description,
+        scheduled_start_at=scheduled_start_at,
+        scheduled_end_at=scheduled_end_at,
+        max_participants=max_participants,
+        is_recording_enabled=is_recording_enabled,
+        # The room name carries the session id: a unique placeholder until we have it.
+        jitsi_room_name=f"pending-{uuid.uuid4().hex}",
+        jitsi_server_url=settings.JITSI_SERVER_URL,
+        jitsi_room_password=jitsi.new_room_password(),
+    )
+    session.jitsi_room_name = jitsi.new_room_name(course_id=course.pk, session_id=session.pk)
+    session.save(update_fields=["jitsi_room_name"])
+    return session
+
+
+SESSION_EDITABLE = {
+    "title",
+    "description",
+    "scheduled_start_at",
+    "scheduled_end_at",
+    "max_participants",
+    "is_recording_enabled",
+}
+
+
+@transaction.atomic
+def session_update(
+    *, actor: User, session: LiveSession, now: datetime | None = None, **changes: Any
+) -> LiveSession:
+    authorize_course(actor, session.course, "manage")
+    locked = _lock(session)
+    if locked.status != LiveSessionStatus.SCHEDULED:
+        raise _invalid_transition(locked, "update")
+    unknown = set(changes) - SESSION_EDITABLE
+    if unknown:
+        raise _invalid(sorted(unknown)[0], _("Ce champ n'est pas modifiable."), "not_editable")
+    changes = {k: v for k, v in changes.items() if v is not None}
+    old_schedule = (locked.scheduled_start_at, locked.scheduled_end_at)
+    for field, value in changes.items():
+        setattr(locked, field, _clean_title(value) if field == "title" else value)
+    _check_description(locked.description)
+    _check_capacity(locked.max_participants)
+    if (locked.scheduled_start_at, locked.scheduled_end_at) != old_schedule:
+        _check_schedule(
+            locked.scheduled_start_at, locked.scheduled_end_at, now=now or timezone.now()
+        )
+        locked.sequence += 1
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def session_delete(*, actor: User, session: LiveSession) -> int:
+    authorize_course(actor, session.course, "manage")
+    locked = _lock(session)
+    if Participant.objects.filter(session=locked, admitted_at__isnull=False).exists():
+        raise Conflict(
+            _("Des participants ont déjà assisté à cette session : annulez-la plutôt."),
+            code="session_has_attendance",
+            details={"status": locked.status},
+        )
+    pk = locked.pk
+    locked.delete()
+    return pk
+
+
+@transaction.atomic
+def session_cancel(*, actor: User, session: LiveSession, reason: str = "") -> LiveSession:
+    authorize_course(actor, session.course, "manage")
+    locked = _lock(session)
+    if locked.status != LiveSessionStatus.SCHEDULED:
+        raise _invalid_transition(locked, "cancel")
+    if len(reason or "") > CANCEL_REASON_MAX:
+        raise _invalid("reason", _("Au plus 500 caractères."), "string_too_long")
+    locked.status = LiveSessionStatus.CANCELLED
+    locked.cancel_reason = (reason or "").strip()
+    locked.sequence += 1
+    locked.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def session_start(*, actor: User, session: LiveSession, now: datetime | None = None) -> LiveSession:
+    authorize_course(actor, session.course, "manage")
+    now = now or timezone.now()
+    locked = _lock(session)
+    if locked.status != LiveSessionStatus.SCHEDULED:
+        raise _invalid_transition(locked, "start")
+    opens_at = locked.scheduled_start_at - START_EARLY
+    if not opens_at <= now <= locked.scheduled_end_at:
+        raise Conflict(
+            _("La session peut démarrer 30 minutes avant l'heure prévue, jusqu'à sa fin prévue."),
+            code="start_window_closed",
+            details={"opens_at": opens_at, "closes_at": locked.scheduled_end_at},
+        )
+    locked.status = LiveSessionStatus.LIVE
+    locked.actual_start_at = now
+    locked.save(update_fields=["status", "actual_start_at", "updated_at"])
+    return locked
+
+
+@dataclass(frozen=True)
+class SessionStats:
+    actual_duration_seconds: int
+    participants_count: int
+    average_attendance_seconds: int
+    active_enrollments: int
+    attended_students: int
+    attendance_rate: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "actual_duration_seconds": self.actual_duration_seconds,
+            "actual_duration_minutes": self.actual_duration_seconds // 60,
+            "participants_count": self.participants_count,
+            "average_attendance_seconds": self.average_attendance_seconds,
+            "average_attendance_minutes": self.average_attendance_seconds // 60,
+            "active_enrollments": self.active_enrollments,
+            "attended_students": self.attended_students,
+            "attendance_rate": self.attendance_rate,
+        }
+
+
+def _recompute_attendance(
+    session: LiveSession, participants: list[Participant], *, now: datetime
+) -> None:
+    """attendance_seconds = the union of each participant's intervals, clipped to the
+    session's actual start/end (open intervals count until now). Two queries."""
+    if session.actual_start_at is None:
+        return
+    grouped = selectors.intervals_by_participant(session=session)
+    window_end = session.actual_end_at or now
+    for participant in participants:
+        participant.attendance_seconds = attended_seconds(
+            [(i.joined_at, i.left_at) for i in grouped.get(participant.pk, [])],
+            window_start=session.actual_start_at,
+            window_end=window_end,
+            open_until=now,
+        )
+    Participant.objects.bulk_update(participants, ["attendance_seconds", "is_present"])
+
+
+@transaction.atomic
+def session_end(
+    *, actor: User, session: LiveSession, now: datetime | None = None
+) -> tuple[LiveSession, SessionStats]:
+    authorize_course(actor, session.course, "manage")
+    now = now or timezone.now()
+    locked = _lock(session)
+    if locked.status != LiveSessionStatus.LIVE:
+        raise _invalid_transition(locked, "end")
+    assert locked.actual_start_at is not None
+    end_at = max(now, locked.actual_start_at)
+    locked.status = LiveSessionStatus.ENDED
+    locked.actual_end_at = end_at
+    locked.save(update_fields=["status", "actual_end_at", "updated_at"])
+    AttendanceInterval.objects.filter(participant__session=locked, left_at__isnull=True).update(
+        left_at=end_at, last_seen_at=end_at
+    )
+    participants = list(Participant.objects.filter(session=locked))
+    for participant in participants:
+        participant.is_present = False
+    _recompute_attendance(locked, participants, now=end_at)
+    students = [p for p in participants if p.role == ParticipantRole.PARTICIPANT and p.admitted_at]
+    attended = [p for p in students if p.attendance_seconds > 0]
+    enrollments = selectors.active_enrollment_count(course=locked.course)
+    average = sum(p.attendance_seconds for p in students) // len(students) if students else 0
+    rate = round(100 * len(attended) / enrollments, 2) if enrollments else 0.0
+    stats = SessionStats(
+        actual_duration_seconds=int((end_at - locked.actual_start_at).total_seconds()),
+        participants_count=len(students),
+        average_attendance_seconds=average,
+        active_enrollments=enrollments,
+        attended_students=len(attended),
+        attendance_rate=rate,
+    )
+    return locked, stats
+
+
+# --- Joining and presence -----------------------------------------------------------------
+
+
+def _require_live(session: LiveSession) -> None:
+    if session.status == LiveSessionStatus.SCHEDULED:
+        raise Conflict(
+            _("La session n'a pas encore commencé."),
+            code="session_not_started",
+            details={"scheduled_start_at": session.scheduled_start_at},
+        )
+    if session.status != LiveSessionStatus.LIVE:
+        raise Conflict(
+            _("Cette session est terminée ou annulée."),
+            code="session_closed",
+            details={"status": session.status},
+        )
+
+
+def _active_enrollment(actor: User, course: Course) -> Enrollment:
+    enrollment = Enrollment.objects.filter(user=actor, course=course, is_active=True).first()
+    if enrollment is None:
+        raise Forbidden(
+            _("Inscrivez-vous à ce cours pour accéder à son contenu."), code="not_enrolled"
+        )
+    return enrollment
+
+
+def _token(actor: User, session: LiveSession, *, moderator: bool, now: datetime) -> str | None:
+    """The role in the token comes from Campus only: owner and admins moderate."""
+    user = jitsi.JitsiUser(
+        id=actor.pk,
+        name=actor.display_name,
+        email=actor.email,
+        avatar="",
+        is_moderator=moderator,
+    )
+    try:
+        return jitsi.issue_token(
+            room_name=session.jitsi_room_name,
+            user=user,
+            session_end=session.scheduled_end_at,
+            recording_enabled=session.is_recording_enabled,
+            now=now,
+        )
+    except jitsi.TokenWindowClosed as exc:
+        raise Conflict(
+            _("Cette session est terminée ou annulée."),
+            code="session_closed",
+            details={"status": session.status},
+        ) from exc
+
+
+def _token_expiry(token: str | None) -> datetime | None:
+    if token is None:
+        return None
+    exp = pyjwt.decode(token, options={"verify_signature": False})["exp"]
+    return datetime.fromtimestamp(exp, tz=UTC)
+
+
+def _access_payload(
+    actor: User, session: LiveSession, *, moderator: bool, now: datetime
+) -> dict[str, Any]:
+    token = _token(actor, session, moderator=moderator, now=now)
+    embed = jitsi.embed_config(
+        room_name=session.jitsi_room_name,
+        token=token,
+        display_name=actor.display_name,
+        email=actor.email,
+    )
+    return {
+        "session_id": session.pk,
+        "user_id": actor.pk,
+        "jitsi_join_url": embed["join_url"],
+        "jitsi_domain": embed["domain"],
+        "jitsi_room_name": embed["roomName"],
+        "jitsi_script_url": embed["script_url"],
+        "jitsi_mode": embed["mode"],
+        "jwt": token,
+        "expires_at": _token_expiry(token),
+        "jitsi_room_password": session.jitsi_room_password,
+        "is_moderator": moderator,
+        "display_name": actor.display_name,
+    }
+
+
+@transaction.atomic
+def session_join(
+    *, actor: User, session: LiveSession, now: datetime | None = None
+) -> dict[str, Any]:
+    """Admit `actor` (atomically against capacity) and open an attendance interval.
+
+    The session row is locked while admitted students are counted, so under any
+    concurrency no more than max_participants students are admitted. An admitted
+    student always gets back in; owner and admins are moderators and take no seat.
+    """
+    authorize_course(actor, session.course, "content")
+    now = now or timezone.now()
+    moderator = is_owner_or_admin(actor, session.course)
+    enrollment = None if moderator else _active_enrollment(actor, session.course)
+    locked = _lock(session)
+    _require_live(locked)
+    payload = _access_payload(actor, locked, moderator=moderator, now=now)
+    participant = Participant.objects.filter(session=locked, user=actor).first()
+    if not moderator and (participant is None or participant.admitted_at is None):
+        taken = selectors.admitted_students(session=locked).count()
+        if taken >= locked.max_participants:
+            raise Conflict(
+                _("Cette session est complète."),
+                code="session_full",
+                details={"max_participants": locked.max_participants},
+            )
+    if moderator:
+        role = (
+            ParticipantRole.INSTRUCTOR
+            if locked.course.instructor_id == actor.pk
+            else ParticipantRole.MODERATOR
+        )
+    else:
+        role = ParticipantRole.PARTICIPANT
+    if participant is None:
+        participant = Participant.objects.create(
+            session=locked,
+            user=actor,
+            enrollment=enrollment,
+            role=role,
+            admitted_at=now,
+            is_present=True,
+        )
+    else:
+        participant.admitted_at = participant.admitted_at or now
+        participant.is_present = True
+        participant.role = role
+        participant.save(update_fields=["admitted_at", "is_present", "role"])
+    interval = participant.intervals.filter(left_at__isnull=True).order_by("-joined_at").first()
+    if interval is None:
+        interval = AttendanceInterval.objects.create(
+            participant=participant, joined_at=now, last_seen_at=now
+        )
+    else:
+        interval.last_seen_at = now
+        interval.save(update_fields=["last_seen_at"])
+    return {**payload, "joined_at": interval.joined_at}
+
+
+def session_token(
+    *, actor: User, session: LiveSession, now: datetime | None = None
+) -> dict[str, Any]:
+    """A fresh token for someone already in: students must have been admitted by join
+    (a token must never be a way around capacity); the owner and admins always."""
+    authorize_course(actor, session.course, "content")
+    now = now or timezone.now()
+    moderator = is_owner_or_admin(actor, session.course)
+    if not moderator:
+        _active_enrollment(actor, session.course)
+    _require_live(session)
+    if not moderator and not (
+        Participant.objects.filter(session=session, user=actor, admitted_at__isnull=False).exists()
+    ):
+        raise Conflict(_("Rejoignez d'abord la session."), code="not_joined")
+    return _access_payload(actor, session, moderator=moderator, now=now)
+
+
+def _own_participant(actor: User, session: LiveSession) -> Participant:
+    participant = (
+        Participant.objects.select_for_update().filter(session=session, user=actor).first()
+    )
+    if participant is None:
+        raise Conflict(_("Vous n'avez pas rejoint cette session."), code="not_joined")
+    return participant
+
+
+@transaction.atomic
+def session_leave(
+    *, actor: User, session: LiveSession, now: datetime | None = None
+) -> dict[str, Any]:
+    """Close the open interval(s) and recompute attendance (clipped to actual start/end)."""
+    authorize_course(actor, session.course, "content")
+    now = now or timezone.now()
+    participant = _own_participant(actor, session)
+    left_at = now if session.actual_end_at is None else min(now, session.actual_end_at)
+    for interval in participant.intervals.filter(left_at__isnull=True):
+        interval.left_at = max(left_at, interval.joined_at)
+        interval.last_seen_at = max(interval.last_seen_at, interval.left_at)
+        interval.save(update_fields=["left_at", "last_seen_at"])
+    participant.is_present = False
+    _recompute_attendance(session, [participant], now=now)
+    if session.actual_start_at is None:
+        participant.save(update_fields=["is_present"])
+    return {
+        "session_id": session.pk,
+        "user_id": actor.pk,
+        "left_at": left_at,
+        "attendance_seconds": participant.attendance_seconds,
+        "attendance_duration": participant.attendance_minutes,
+    }
+
+
+@transaction.atomic
+def session_heartbeat(
+    *, actor: User, session: LiveSession, now: datetime | None = None
+) -> dict[str, Any]:
+    authorize_course(actor, session.course, "content")
+    now = now or timezone.now()
+    participant = _own_participant(actor, session)
+    interval = participant.intervals.filter(left_at__isnull=True).order_by("-joined_at").first()
+    if interval is None:
+        raise Conflict(_("Vous n'êtes pas dans la session."), code="not_joined")
+    interval.last_seen_at = max(now, interval.joined_at)
+    interval.save(update_fields=["last_seen_at"])
+    return {"session_id": session.pk, "last_seen_at": interval.last_seen_at}
+
+
+# --- Chat (Q&A) -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def chat_post(
+    *,
+    actor: User,
+    session: LiveSession,
+    text: str,
+    kind: str = ChatKind.MESSAGE,
+    answer_to: int | None = None,
+) -> ChatMessage:
+    """Members, the owner and admins write while the session is live. Only the owner and
+    admins answer, and an answer points at a question of the same session."""
+    authorize_course(actor, session.course, "content")
+    moderator = is_owner_or_admin(actor, session.course)
+    if not moderator:
+        _active_enrollment(actor, session.course)
+    _require_live(session)
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise _invalid("text", _("Le message est vide."), "text_required")
+    if len(cleaned) > CHAT_TEXT_MAX:
+        raise _invalid("text", _("Au plus 2000 caractères."), "string_too_long")
+    if kind not in ChatKind.values:
+        raise _invalid("kind", _("Type de message inconnu."), "invalid_kind")
+    question = None
+    if kind == ChatKind.ANSWER:
+        if not moderator:
+            raise Forbidden(
+                _("Seul le formateur du cours ou un administrateur peut répondre."),
+                code="forbidden",
+            )
+        question = ChatMessage.objects.filter(
+            pk=answer_to or 0, session=session, kind=ChatKind.QUESTION
+        ).first()
+        if question is None:
+            raise _invalid(
+                "answer_to", _("Indiquez une question de cette session."), "question_not_found"
+            )
+    elif answer_to is not None:
+        raise _invalid("answer_to", _("Seule une réponse cite une question."), "not_an_answer")
+    return ChatMessage.objects.create(
+        session=session, author=actor, kind=kind, text=cleaned, answer_to=question
+    )
