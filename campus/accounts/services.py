@@ -16,23 +16,20 @@ from campus.accounts.tasks import send_password_reset_email, send_welcome_email
 from campus.accounts.tokens import token_issue, token_revoke
 from campus.core import ratelimit
 from campus.core.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
+from campus.core.validation import field_error
 
 LOGIN_SCOPE = "login-failures"
 
 
-def _field_error(field: str, message: object, code: str = "invalid") -> ValidationFailed:
-    return ValidationFailed(details=[{"field": field, "code": code, "message": str(message)}])
-
-
 def _validate_timezone(name: str) -> str:
     if name not in zoneinfo.available_timezones():
-        raise _field_error("timezone", _("Fuseau horaire inconnu."), "invalid_timezone")
+        raise field_error("timezone", _("Fuseau horaire inconnu."), "invalid_timezone")
     return name
 
 
 def _validate_language(code: str) -> str:
     if code not in Language.values:
-        raise _field_error("language", _("Langue non prise en charge."), "invalid_language")
+        raise field_error("language", _("Langue non prise en charge."), "invalid_language")
     return code
 
 
@@ -143,7 +140,7 @@ def user_set_role(*, actor: User, user: User, role: str) -> User:
     if not actor.is_admin:
         raise Forbidden(_("Seul un administrateur peut attribuer un rôle."))
     if role not in Role.values:
-        raise _field_error("role", _("Rôle inconnu."), "invalid_role")
+        raise field_error("role", _("Rôle inconnu."), "invalid_role")
     user.role = role
     user.is_staff = role == Role.ADMIN or user.is_superuser
     user.save(update_fields=["role", "is_staff"])

@@ -5,6 +5,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from campus.core.errors import ValidationFailed
+
 
 def _messages() -> dict[str, Callable[[dict[str, Any]], str]]:
     return {
@@ -72,3 +74,33 @@ def translate_validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, 
             {"field": _field_name(list(err.get("loc", []))), "code": code, "message": message}
         )
     return out
+
+
+# --- Domain validation shared by every app's services ----------------------------------
+
+
+def field_error(
+    field: str, message: Any, code: str = "invalid", *, headline: bool = False
+) -> ValidationFailed:
+    """A 400 naming the field at fault. With `headline`, the rule broken is also the
+    top-level code and message (for rules clients switch on, e.g. `end_before_start`)."""
+    details = [{"field": field, "code": code, "message": str(message)}]
+    if headline:
+        return ValidationFailed(message, code=code, details=details)
+    return ValidationFailed(details=details)
+
+
+def clean_title(title: str, *, max_length: int = 200) -> str:
+    """Stripped, non-blank, bounded: every title in Campus."""
+    cleaned = (title or "").strip()
+    if not cleaned:
+        raise field_error("title", _("Le titre est obligatoire."), "title_required")
+    check_max_length("title", cleaned, max_length)
+    return cleaned
+
+
+def check_max_length(field: str, value: str | None, max_length: int) -> None:
+    if len(value or "") > max_length:
+        raise field_error(
+            field, _("Au plus %(n)s caractères.") % {"n": max_length}, "string_too_long"
+        )

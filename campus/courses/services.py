@@ -11,7 +11,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import Role, User
-from campus.core.errors import Conflict, Forbidden, ValidationFailed
+from campus.core.errors import Conflict, Forbidden
+from campus.core.validation import check_max_length, clean_title, field_error
 from campus.courses import selectors
 from campus.courses.access import authorize_course
 from campus.courses.models import (
@@ -33,20 +34,7 @@ from campus.courses.models import (
 HUNDRED = Decimal("100")
 
 
-def _invalid(field: str, message: Any, code: str = "invalid") -> ValidationFailed:
-    return ValidationFailed(details=[{"field": field, "code": code, "message": str(message)}])
-
-
 # --- Authoring ----------------------------------------------------------------------
-
-
-def _clean_title(title: str) -> str:
-    cleaned = (title or "").strip()
-    if not cleaned:
-        raise _invalid("title", _("Le titre est obligatoire."), "title_required")
-    if len(cleaned) > 200:
-        raise _invalid("title", _("Au plus 200 caractères."), "string_too_long")
-    return cleaned
 
 
 def _unique_slug(title: str) -> str:
@@ -57,26 +45,19 @@ def _unique_slug(title: str) -> str:
     return slug
 
 
-def _check_description(description: str) -> None:
-    if len(description or "") > DESCRIPTION_MAX:
-        raise _invalid(
-            "description",
-            _("Au plus %(n)s caractères.") % {"n": DESCRIPTION_MAX},
-            "string_too_long",
-        )
-
-
 def _check_course_fields(
     *, max_students: int | None, start: date | None, end: date | None, course_type: str
 ) -> None:
     if max_students is not None and not 1 <= max_students <= 100_000:
-        raise _invalid("max_students", _("Entre 1 et 100 000 places."), "max_students_out_of_range")
+        raise field_error(
+            "max_students", _("Entre 1 et 100 000 places."), "max_students_out_of_range"
+        )
     if start and end and end < start:
-        raise _invalid(
+        raise field_error(
             "course_end_date", _("La fin du cours doit suivre son début."), "end_before_start"
         )
     if course_type not in CourseType.values:
-        raise _invalid("course_type", _("Type de cours inconnu."), "invalid_course_type")
+        raise field_error("course_type", _("Type de cours inconnu."), "invalid_course_type")
 
 
 @transaction.atomic
@@ -97,15 +78,15 @@ def course_create(
     if instructor is not None and instructor != actor and not actor.is_admin:
         raise Forbidden(_("Seul un administrateur peut créer un cours pour un autre formateur."))
     if instructor is not None and not (instructor.is_instructor or instructor.is_admin):
-        raise _invalid("instructor", _("Ce compte n'est pas formateur."), "not_instructor")
-    cleaned_title = _clean_title(title)
+        raise field_error("instructor", _("Ce compte n'est pas formateur."), "not_instructor")
+    cleaned_title = clean_title(title)
     _check_course_fields(
         max_students=max_students,
         start=course_start_date,
         end=course_end_date,
         course_type=course_type,
     )
-    _check_description(description)
+    check_max_length("description", description, DESCRIPTION_MAX)
     fields = {
         "title": cleaned_title,
         "description": description,
@@ -147,10 +128,10 @@ def course_update(*, actor: User, course: Course, **changes: Any) -> Course:
     authorize_course(actor, course, "manage")
     unknown = set(changes) - COURSE_EDITABLE
     if unknown:
-        raise _invalid(sorted(unknown)[0], _("Ce champ n'est pas modifiable."), "not_editable")
+        raise field_error(sorted(unknown)[0], _("Ce champ n'est pas modifiable."), "not_editable")
     for field, value in changes.items():
-        setattr(course, field, _clean_title(value) if field == "title" else value)
-    _check_description(course.description)
+        setattr(course, field, clean_title(value) if field == "title" else value)
+    check_max_length("description", course.description, DESCRIPTION_MAX)
     _check_course_fields(
         max_students=course.max_students,
         start=course.course_start_date,
@@ -183,7 +164,7 @@ def module_create(*, actor: User, course: Course, title: str, description: str =
     authorize_course(actor, course, "manage")
     return Module.objects.create(
         course=course,
-        title=_clean_title(title),
+        title=clean_title(title),
         description=description,
         position=_next_position(course.modules.all()),
     )
@@ -192,7 +173,7 @@ def module_create(*, actor: User, course: Course, title: str, description: str =
 @transaction.atomic
 def module_update(*, actor: User, module: Module, title: str, description: str = "") -> Module:
     authorize_course(actor, module.course, "manage")
-    module.title, module.description = _clean_title(title), description
+    module.title, module.description = clean_title(title), description
     module.save(update_fields=["title", "description"])
     return module
 
@@ -205,11 +186,15 @@ def module_delete(*, actor: User, module: Module) -> None:
 
 def _check_lesson(content_type: str, video_url: str, duration_minutes: int) -> None:
     if content_type not in LessonContentType.values:
-        raise _invalid("content_type", _("Type de contenu inconnu."), "invalid_content_type")
+        raise field_error("content_type", _("Type de contenu inconnu."), "invalid_content_type")
     if content_type == LessonContentType.VIDEO and not video_url:
-        raise _invalid("video_url", _("Une leçon vidéo a besoin d'un lien."), "video_url_required")
+        raise field_error(
+            "video_url", _("Une leçon vidéo a besoin d'un lien."), "video_url_required"
+        )
     if not 1 <= duration_minutes <= 24 * 60:
-        raise _invalid("duration_minutes", _("Entre 1 et 1440 minutes."), "duration_out_of_range")
+        raise field_error(
+            "duration_minutes", _("Entre 1 et 1440 minutes."), "duration_out_of_range"
+        )
 
 
 @transaction.atomic
@@ -229,7 +214,7 @@ def lesson_create(
     return Lesson.objects.create(
         module=module,
         course_id=module.course_id,
-        title=_clean_title(title),
+        title=clean_title(title),
         content_type=content_type,
         body=body,
         video_url=video_url,
@@ -245,7 +230,7 @@ def lesson_update(*, actor: User, lesson: Lesson, **changes: Any) -> Lesson:
     allowed = {"title", "content_type", "body", "video_url", "duration_minutes", "is_required"}
     for field, value in changes.items():
         if field not in allowed:
-            raise _invalid(field, _("Ce champ n'est pas modifiable."), "not_editable")
+            raise field_error(field, _("Ce champ n'est pas modifiable."), "not_editable")
         setattr(lesson, field, value)
     _check_lesson(lesson.content_type, lesson.video_url, lesson.duration_minutes)
     lesson.save()
@@ -260,9 +245,11 @@ def lesson_delete(*, actor: User, lesson: Lesson) -> None:
 
 def _check_quiz(passing_score: int, max_attempts: int | None) -> None:
     if not 0 <= passing_score <= 100:
-        raise _invalid("passing_score", _("Entre 0 et 100 %."), "passing_score_out_of_range")
+        raise field_error("passing_score", _("Entre 0 et 100 %."), "passing_score_out_of_range")
     if max_attempts is not None and not 1 <= max_attempts <= 100:
-        raise _invalid("max_attempts", _("Entre 1 et 100 tentatives."), "max_attempts_out_of_range")
+        raise field_error(
+            "max_attempts", _("Entre 1 et 100 tentatives."), "max_attempts_out_of_range"
+        )
 
 
 @transaction.atomic
@@ -280,7 +267,7 @@ def quiz_create(
     authorize_course(actor, course, "manage")
     _check_quiz(passing_score, max_attempts)
     if module is not None and module.course_id != course.pk:
-        raise _invalid(
+        raise field_error(
             "module", _("Ce module n'appartient pas à ce cours."), "module_not_in_course"
         )
     if module is not None and Quiz.objects.filter(module=module).exists():
@@ -293,7 +280,7 @@ def quiz_create(
                 course=course,
                 module=module,
                 final_for=None if module else course,
-                title=_clean_title(title),
+                title=clean_title(title),
                 passing_score=passing_score,
                 max_attempts=max_attempts,
                 due_at=due_at,
@@ -308,7 +295,7 @@ def quiz_update(*, actor: User, quiz: Quiz, **changes: Any) -> Quiz:
     allowed = {"title", "passing_score", "max_attempts", "due_at"}
     for field, value in changes.items():
         if field not in allowed:
-            raise _invalid(field, _("Ce champ n'est pas modifiable."), "not_editable")
+            raise field_error(field, _("Ce champ n'est pas modifiable."), "not_editable")
         setattr(quiz, field, value)
     _check_quiz(quiz.passing_score, quiz.max_attempts)
     quiz.save()
@@ -335,15 +322,15 @@ def question_create(
     authorize_course(actor, quiz.course, "manage")
     cleaned = [c.strip() for c in choices if c and c.strip()]
     if not 2 <= len(cleaned) <= 10:
-        raise _invalid("choices", _("Entre 2 et 10 réponses possibles."), "choices_count")
+        raise field_error("choices", _("Entre 2 et 10 réponses possibles."), "choices_count")
     if not correct_choices or any(not 0 <= i < len(cleaned) for i in correct_choices):
-        raise _invalid(
+        raise field_error(
             "correct_choices",
             _("Indiquez au moins une bonne réponse existante."),
             "invalid_correct",
         )
     if not 1 <= points <= 100:
-        raise _invalid("points", _("Entre 1 et 100 points."), "points_out_of_range")
+        raise field_error("points", _("Entre 1 et 100 points."), "points_out_of_range")
     return Question.objects.create(
         quiz=quiz,
         text=text.strip(),
@@ -476,7 +463,7 @@ def _grade(quiz: Quiz, answers: dict[str, list[int]]) -> tuple[Decimal, dict[str
     known = {str(q.pk) for q in questions}
     unknown = set(answers) - known
     if unknown:
-        raise _invalid(
+        raise field_error(
             "answers", _("Réponse à une question qui n'est pas dans ce quiz."), "unknown_question"
         )
     total = sum(q.points for q in questions)
@@ -485,7 +472,7 @@ def _grade(quiz: Quiz, answers: dict[str, list[int]]) -> tuple[Decimal, dict[str
     for question in questions:
         chosen = sorted(set(answers.get(str(question.pk), [])))
         if any(not 0 <= i < len(question.choices) for i in chosen):
-            raise _invalid("answers", _("Choix inexistant."), "unknown_choice")
+            raise field_error("answers", _("Choix inexistant."), "unknown_choice")
         cleaned[str(question.pk)] = chosen
         if chosen == sorted(question.correct_choices):
             earned += question.points

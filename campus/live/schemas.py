@@ -10,10 +10,14 @@ from ninja import Field, Schema
 from pydantic import AliasChoices, AwareDatetime
 
 from campus.courses.models import TITLE_MAX
-from campus.live.models import CHAT_TEXT_MAX, MAX_PARTICIPANTS_LIMIT, ChatKind, LiveSessionStatus
-
-SESSION_DESCRIPTION_MAX = 5000
-CANCEL_REASON_MAX = 500
+from campus.live.models import (
+    CANCEL_REASON_MAX,
+    CHAT_TEXT_MAX,
+    MAX_PARTICIPANTS_LIMIT,
+    SESSION_DESCRIPTION_MAX,
+    ChatKind,
+    LiveSessionStatus,
+)
 
 
 class SessionIn(Schema):

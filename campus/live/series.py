@@ -13,22 +13,18 @@ from typing import Any
 from dateutil.rrule import WEEKLY, rrule, weekday
 from django.utils.translation import gettext_lazy as _
 
-from campus.core.errors import ValidationFailed
+from campus.core.validation import field_error
 
 MAX_OCCURRENCES = 200
 MIN_DURATION_MINUTES = 1
 MAX_DURATION_MINUTES = 12 * 60
 
 
-def _invalid(field: str, message: Any, code: str) -> ValidationFailed:
-    return ValidationFailed(details=[{"field": field, "code": code, "message": str(message)}])
-
-
 def _zone(tz: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise _invalid(
+        raise field_error(
             "timezone",
             _("Fuseau horaire inconnu : %(tz)s.") % {"tz": tz},
             "series_invalid_timezone",
@@ -37,11 +33,11 @@ def _zone(tz: str) -> zoneinfo.ZoneInfo:
 
 def _clean_days(days_of_week: list[int]) -> list[int]:
     if not days_of_week:
-        raise _invalid("days_of_week", _("Choisissez au moins un jour."), "series_no_days")
+        raise field_error("days_of_week", _("Choisissez au moins un jour."), "series_no_days")
     for day in days_of_week:
         # bool is an int subclass: True is not a weekday.
         if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
-            raise _invalid(
+            raise field_error(
                 "days_of_week",
                 _("Jour invalide : %(day)s (0 = lundi … 6 = dimanche).") % {"day": day},
                 "series_invalid_day",
@@ -88,7 +84,7 @@ def occurrences(
     """
     days = _clean_days(days_of_week)
     if (count is None) == (until is None):
-        raise _invalid(
+        raise field_error(
             "count",
             _("Indiquez soit un nombre de séances, soit une date de fin (l'un des deux)."),
             "series_count_or_until",
@@ -96,14 +92,14 @@ def occurrences(
     if isinstance(duration_minutes, bool) or not (
         MIN_DURATION_MINUTES <= duration_minutes <= MAX_DURATION_MINUTES
     ):
-        raise _invalid(
+        raise field_error(
             "duration_minutes",
             _("La durée doit être comprise entre %(min)s et %(max)s minutes.")
             % {"min": MIN_DURATION_MINUTES, "max": MAX_DURATION_MINUTES},
             "series_invalid_duration",
         )
     zone = _zone(tz)
-    too_many = _invalid(
+    too_many = field_error(
         "count" if count is not None else "until",
         _("Une série compte au plus %(n)s séances.") % {"n": MAX_OCCURRENCES},
         "series_too_many",
@@ -111,11 +107,11 @@ def occurrences(
     if count is not None and count > MAX_OCCURRENCES:
         raise too_many
     if count is not None and count < 1:
-        raise _invalid(
+        raise field_error(
             "count", _("Le nombre de séances doit être au moins 1."), "series_count_or_until"
         )
     if until is not None and until < starts_on:
-        raise _invalid(
+        raise field_error(
             "until",
             _("La date de fin doit suivre la date de début."),
             "series_count_or_until",

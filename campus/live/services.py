@@ -19,13 +19,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import User
-from campus.core.errors import Conflict, Forbidden, ValidationFailed
+from campus.core.errors import Conflict, Forbidden
+from campus.core.validation import check_max_length, clean_title, field_error
 from campus.courses.access import authorize_course, is_owner_or_admin
 from campus.courses.models import Course, Enrollment
 from campus.live import jitsi, selectors
 from campus.live.attendance import attended_seconds
 from campus.live.models import (
+    CANCEL_REASON_MAX,
     CHAT_TEXT_MAX,
+    SESSION_DESCRIPTION_MAX,
     AttendanceInterval,
     ChatKind,
     ChatMessage,
@@ -34,63 +37,42 @@ from campus.live.models import (
     Participant,
     ParticipantRole,
 )
-from campus.live.schemas import CANCEL_REASON_MAX, SESSION_DESCRIPTION_MAX
 
 MAX_SESSION_LENGTH = timedelta(hours=12)
 START_EARLY = timedelta(minutes=30)
 
 
-def _invalid(field: str, message: Any, code: str) -> ValidationFailed:
-    return ValidationFailed(details=[{"field": field, "code": code, "message": str(message)}])
-
-
-def _invalid_code(field: str, message: Any, code: str) -> ValidationFailed:
-    """A 400 whose top-level code is the rule broken (clients switch on it)."""
-    return ValidationFailed(
-        message, code=code, details=[{"field": field, "code": code, "message": str(message)}]
-    )
-
-
-def _clean_title(title: str) -> str:
-    cleaned = (title or "").strip()
-    if not cleaned:
-        raise _invalid("title", _("Le titre est obligatoire."), "title_required")
-    if len(cleaned) > 200:
-        raise _invalid("title", _("Au plus 200 caractères."), "string_too_long")
-    return cleaned
-
-
-def _check_description(description: str) -> None:
-    if len(description or "") > SESSION_DESCRIPTION_MAX:
-        raise _invalid(
-            "description",
-            _("Au plus %(n)s caractères.") % {"n": SESSION_DESCRIPTION_MAX},
-            "string_too_long",
-        )
-
-
 def _check_schedule(start: datetime, end: datetime, *, now: datetime) -> None:
     if start.tzinfo is None or end.tzinfo is None:
-        raise _invalid_code(
-            "scheduled_start_at", _("Le fuseau horaire est obligatoire."), "timezone_aware"
+        raise field_error(
+            "scheduled_start_at",
+            _("Le fuseau horaire est obligatoire."),
+            "timezone_aware",
+            headline=True,
         )
     if end <= start:
-        raise _invalid_code(
-            "scheduled_end_at", _("La fin doit suivre le début."), "end_before_start"
+        raise field_error(
+            "scheduled_end_at", _("La fin doit suivre le début."), "end_before_start", headline=True
         )
     if start < now:
-        raise _invalid_code(
-            "scheduled_start_at", _("Le début ne peut pas être dans le passé."), "start_in_past"
+        raise field_error(
+            "scheduled_start_at",
+            _("Le début ne peut pas être dans le passé."),
+            "start_in_past",
+            headline=True,
         )
     if end - start > MAX_SESSION_LENGTH:
-        raise _invalid_code(
-            "scheduled_end_at", _("Une session dure au plus 12 heures."), "session_too_long"
+        raise field_error(
+            "scheduled_end_at",
+            _("Une session dure au plus 12 heures."),
+            "session_too_long",
+            headline=True,
         )
 
 
 def _check_capacity(max_participants: int) -> None:
     if not 1 <= max_participants <= 10_000:
-        raise _invalid(
+        raise field_error(
             "max_participants", _("Entre 1 et 10 000 participants."), "max_participants_range"
         )
 
@@ -131,8 +113,8 @@ def session_create(
 ) -> LiveSession:
     authorize_course(actor, course, "manage")
     now = now or timezone.now()
-    cleaned_title = _clean_title(title)
-    _check_description(description)
+    cleaned_title = clean_title(title)
+    check_max_length("description", description, SESSION_DESCRIPTION_MAX)
     _check_schedule(scheduled_start_at, scheduled_end_at, now=now)
     _check_capacity(max_participants)
     session = LiveSession.objects.create(
@@ -174,12 +156,12 @@ def session_update(
         raise _invalid_transition(locked, "update")
     unknown = set(changes) - SESSION_EDITABLE
     if unknown:
-        raise _invalid(sorted(unknown)[0], _("Ce champ n'est pas modifiable."), "not_editable")
+        raise field_error(sorted(unknown)[0], _("Ce champ n'est pas modifiable."), "not_editable")
     changes = {k: v for k, v in changes.items() if v is not None}
     old_schedule = (locked.scheduled_start_at, locked.scheduled_end_at)
     for field, value in changes.items():
-        setattr(locked, field, _clean_title(value) if field == "title" else value)
-    _check_description(locked.description)
+        setattr(locked, field, clean_title(value) if field == "title" else value)
+    check_max_length("description", locked.description, SESSION_DESCRIPTION_MAX)
     _check_capacity(locked.max_participants)
     if (locked.scheduled_start_at, locked.scheduled_end_at) != old_schedule:
         _check_schedule(
@@ -211,8 +193,7 @@ def session_cancel(*, actor: User, session: LiveSession, reason: str = "") -> Li
     locked = _lock(session)
     if locked.status != LiveSessionStatus.SCHEDULED:
         raise _invalid_transition(locked, "cancel")
-    if len(reason or "") > CANCEL_REASON_MAX:
-        raise _invalid("reason", _("Au plus 500 caractères."), "string_too_long")
+    check_max_length("reason", reason, CANCEL_REASON_MAX)
     locked.status = LiveSessionStatus.CANCELLED
     locked.cancel_reason = (reason or "").strip()
     locked.sequence += 1
@@ -551,11 +532,11 @@ def chat_post(
     _require_live(session)
     cleaned = (text or "").strip()
     if not cleaned:
-        raise _invalid("text", _("Le message est vide."), "text_required")
+        raise field_error("text", _("Le message est vide."), "text_required")
     if len(cleaned) > CHAT_TEXT_MAX:
-        raise _invalid("text", _("Au plus 2000 caractères."), "string_too_long")
+        raise field_error("text", _("Au plus 2000 caractères."), "string_too_long")
     if kind not in ChatKind.values:
-        raise _invalid("kind", _("Type de message inconnu."), "invalid_kind")
+        raise field_error("kind", _("Type de message inconnu."), "invalid_kind")
     question = None
     if kind == ChatKind.ANSWER:
         if not moderator:
@@ -567,11 +548,11 @@ def chat_post(
             pk=answer_to or 0, session=session, kind=ChatKind.QUESTION
         ).first()
         if question is None:
-            raise _invalid(
+            raise field_error(
                 "answer_to", _("Indiquez une question de cette session."), "question_not_found"
             )
     elif answer_to is not None:
-        raise _invalid("answer_to", _("Seule une réponse cite une question."), "not_an_answer")
+        raise field_error("answer_to", _("Seule une réponse cite une question."), "not_an_answer")
     return ChatMessage.objects.create(
         session=session, author=actor, kind=kind, text=cleaned, answer_to=question
     )
