@@ -99,6 +99,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] == "django.db.backends.mysql":
     _db["OPTIONS"] = {"charset": "utf8mb4", "isolation_level": "read committed"}
     _db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+if _db["ENGINE"] != "django.db.backends.sqlite3":
+    # One test database per test process, so two runs on one server never drop each
+    # other's database (the test runner creates and drops it).
+    _db.setdefault("TEST", {})["NAME"] = f"test_{_db['NAME']}_{os.getpid()}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, throttles): shared by every process ---------------------------
@@ -192,6 +196,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "heartbeat": {"task": "campus.core.tasks.beat_heartbeat", "schedule": 60.0},
+    "live-close-stale-attendance": {
+        "task": "campus.live.tasks.close_stale_attendance",
+        "schedule": 60.0,
+    },
+    "live-auto-end-sessions": {"task": "campus.live.tasks.auto_end_sessions", "schedule": 60.0},
 }
 
 # --- Security (production = DEBUG off) -------------------------------------------------
@@ -227,6 +236,8 @@ JITSI_JAAS_KEY_ID = env_str("JITSI_JAAS_KEY_ID")
 JITSI_JAAS_PRIVATE_KEY = env_str("JITSI_JAAS_PRIVATE_KEY")
 JITSI_TOKEN_GRACE_MINUTES = env_int("JITSI_TOKEN_GRACE_MINUTES", 30)
 JITSI_TOKEN_MAX_HOURS = env_int("JITSI_TOKEN_MAX_HOURS", 4)
+# A session still live this long after its scheduled end is ended by a sweep.
+LIVE_AUTO_END_AFTER_MINUTES = env_int("LIVE_AUTO_END_AFTER_MINUTES", 120)
 
 # --- Limits ---------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)

@@ -1,5 +1,7 @@
 """Live sessions API: parse -> access/service/selector -> schema. No rules here."""
 
+from typing import Any
+
 from django.utils import timezone
 from ninja import Query, Router, Status
 
@@ -9,6 +11,9 @@ from campus.core.pagination import PageQuery
 from campus.courses.access import get_course_for, is_owner_or_admin
 from campus.live import access, presenters, selectors, services
 from campus.live.schemas import (
+    AttendanceOut,
+    AttendanceQuery,
+    CalendarQuery,
     CancelIn,
     ChatIn,
     ChatMessageOut,
@@ -18,7 +23,11 @@ from campus.live.schemas import (
     JitsiAccessOut,
     JoinOut,
     LeaveOut,
+    NotifyIn,
+    NotifyOut,
     ParticipantOut,
+    SeriesIn,
+    SeriesOut,
     SessionDeletedOut,
     SessionIn,
     SessionListQuery,
@@ -198,3 +207,100 @@ def student_sessions(request: AuthedRequest, query: Query[StudentSessionsQuery])
         user=request.auth, now=timezone.now(), limit=query.limit
     )
     return ok(presenters.student_sessions(groups))
+
+
+# --- Series, attendance report, calendar ----------------------------------------------------
+
+
+@router.post(
+    "/courses/{course_id}/live-session-series",
+    response={201: Envelope(SeriesOut)},
+    summary="Schedule a weekly series and all its sessions (owner, admin)",
+)
+def series_create(request: AuthedRequest, course_id: int, payload: SeriesIn) -> Status:
+    course = get_course_for(request.auth, course_id, action="manage")
+    record, sessions = services.series_create(actor=request.auth, course=course, **payload.dict())
+    return created(presenters.series_row(record, selectors.sessions_with_counts(sessions)))
+
+
+@router.get(
+    "/live-sessions/{session_id}/attendance",
+    response=Envelope(AttendanceOut),
+    summary="Attendance per participant (owner, admin); ?format=csv for a file",
+)
+def session_attendance(
+    request: AuthedRequest, session_id: int, query: Query[AttendanceQuery]
+) -> Any:
+    session = access.get_session_for(request.auth, session_id, action="manage")
+    rows = selectors.attendance_report(session=session, now=timezone.now())
+    if query.format == "csv":
+        return presenters.attendance_csv(session, rows)
+    return ok(presenters.attendance(session, rows))
+
+
+@router.get(
+    "/student/calendar/live-sessions",
+    response=Envelope(list[SessionOut]),
+    summary="My live sessions overlapping [start, end) (enrolled and taught courses)",
+)
+def calendar_sessions(request: AuthedRequest, query: Query[CalendarQuery]) -> dict:
+    sessions = selectors.sessions_in_window(user=request.auth, start=query.start, end=query.end)
+    return ok([presenters.session_row(s) for s in sessions])
+
+
+# --- Notify and chat moderation (owner, admin) ----------------------------------------------
+
+
+@router.post(
+    "/live-sessions/{session_id}/notify",
+    response=Envelope(NotifyOut),
+    summary="Email the session's active members (owner, admin; 5 an hour per session)",
+)
+def session_notify(request: AuthedRequest, session_id: int, payload: NotifyIn) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="manage")
+    sent = services.session_notify(actor=request.auth, session=session, **payload.dict())
+    return ok({"recipients": sent})
+
+
+def _moderate(request: AuthedRequest, session_id: int, message_id: int, action: str) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="manage")
+    message = services.chat_moderate(
+        actor=request.auth, session=session, message_id=message_id, action=action
+    )
+    return ok(presenters.chat_message(message))
+
+
+@router.post(
+    "/live-sessions/{session_id}/chat/{message_id}/pin",
+    response=Envelope(ChatMessageOut),
+    summary="Pin a chat message (owner, admin)",
+)
+def chat_pin(request: AuthedRequest, session_id: int, message_id: int) -> dict:
+    return _moderate(request, session_id, message_id, "pin")
+
+
+@router.post(
+    "/live-sessions/{session_id}/chat/{message_id}/unpin",
+    response=Envelope(ChatMessageOut),
+    summary="Unpin a chat message (owner, admin)",
+)
+def chat_unpin(request: AuthedRequest, session_id: int, message_id: int) -> dict:
+    return _moderate(request, session_id, message_id, "unpin")
+
+
+@router.post(
+    "/live-sessions/{session_id}/chat/{message_id}/hide",
+    response=Envelope(ChatMessageOut),
+    summary="Hide a chat message from students (owner, admin)",
+)
+def chat_hide(request: AuthedRequest, session_id: int, message_id: int) -> dict:
+    return _moderate(request, session_id, message_id, "hide")
+
+
+@router.post(
+    "/live-sessions/{session_id}/chat/{message_id}/unhide",
+    response=Envelope(ChatMessageOut),
+    summary="Show a hidden chat message again (owner, admin)",
+)
+def chat_unhide(request: AuthedRequest, session_id: int, message_id: int) -> dict:
+    return _moderate(request, session_id, message_id, "unhide")

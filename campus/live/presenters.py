@@ -1,8 +1,13 @@
 """Shape loaded sessions for output. Never the room password, a JWT or a join link."""
 
+import csv
+from datetime import UTC, datetime
 from typing import Any
 
-from campus.live.models import ChatMessage, LiveSession, Participant
+from django.http import HttpResponse
+
+from campus.live.models import ChatMessage, LiveSession, Participant, SessionSeries
+from campus.live.selectors import AttendanceRow
 from campus.live.services import SessionStats
 
 
@@ -76,6 +81,7 @@ def chat_message(message: ChatMessage) -> dict[str, Any]:
         "text": message.text,
         "answer_to_id": message.answer_to_id,
         "is_pinned": message.is_pinned,
+        "is_hidden": message.is_hidden,
         "created_at": message.created_at,
     }
 
@@ -105,3 +111,66 @@ def student_row(session: LiveSession) -> dict[str, Any]:
 
 def student_sessions(groups: dict[str, list[LiveSession]]) -> dict[str, Any]:
     return {name: [student_row(s) for s in rows] for name, rows in groups.items()}
+
+
+def series_row(record: SessionSeries, sessions: list[LiveSession]) -> dict[str, Any]:
+    return {
+        "id": record.pk,
+        "course_id": record.course_id,
+        "title": record.title,
+        "description": record.description,
+        "days_of_week": record.days_of_week,
+        "start_time": record.start_time,
+        "timezone": record.timezone,
+        "starts_on": record.starts_on,
+        "duration_minutes": record.duration_minutes,
+        "count": record.count,
+        "until": record.until,
+        "max_participants": record.max_participants,
+        "is_recording_enabled": record.is_recording_enabled,
+        "sessions": [session_row(s) for s in sessions],
+    }
+
+
+def attendance(session: LiveSession, rows: list[AttendanceRow]) -> dict[str, Any]:
+    """Owner and admins only (like participants): emails included."""
+    return {
+        "session_id": session.pk,
+        "status": session.status,
+        "participants": [row.as_dict() for row in rows],
+    }
+
+
+ATTENDANCE_CSV_COLUMNS = [
+    "user_id",
+    "full_name",
+    "email",
+    "role",
+    "admitted_at",
+    "attendance_seconds",
+    "attendance_minutes",
+    "is_present",
+    "intervals_count",
+]
+
+
+def _csv_cell(value: Any) -> str:
+    """A cell a spreadsheet will not run as a formula (names are user input)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    text = str(value)
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def attendance_csv(session: LiveSession, rows: list[AttendanceRow]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"attendance-session-{session.pk}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(ATTENDANCE_CSV_COLUMNS)
+    for row in rows:
+        data = row.as_dict()
+        writer.writerow([_csv_cell(data[column]) for column in ATTENDANCE_CSV_COLUMNS])
+    return response

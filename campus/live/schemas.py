@@ -4,7 +4,8 @@ List and detail never carry the room password, a JWT or a join link: only join a
 jitsi-token return those, and only to those allowed in.
 """
 
-from datetime import datetime
+from datetime import date, datetime, time
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import AliasChoices, AwareDatetime
@@ -195,6 +196,7 @@ class ChatMessageOut(Schema):
     text: str
     answer_to_id: int | None
     is_pinned: bool
+    is_hidden: bool
     created_at: datetime
 
 
@@ -223,3 +225,84 @@ class StudentSessionsOut(Schema):
 
 class StudentSessionsQuery(Schema):
     limit: int = Field(20, ge=1, le=100, description="At most this many per group.")
+
+
+# --- Series, attendance report, calendar ----------------------------------------------------
+
+
+class SeriesIn(Schema):
+    title: str = Field(..., min_length=1, max_length=TITLE_MAX)
+    description: str = Field("", max_length=SESSION_DESCRIPTION_MAX)
+    days_of_week: list[int] = Field(
+        ..., max_length=50, description="0 = Monday … 6 = Sunday (duplicates are folded)."
+    )
+    start_time: time = Field(..., description="Local wall-clock time, HH:MM.")
+    timezone_name: str | None = Field(
+        None,
+        max_length=64,
+        validation_alias=AliasChoices("timezone", "timezone_name"),
+        description="IANA zone of start_time; default: the course instructor's.",
+    )
+    starts_on: date
+    duration_minutes: int
+    count: int | None = None
+    until: date | None = None
+    max_participants: int = Field(100, ge=1, le=MAX_PARTICIPANTS_LIMIT)
+    is_recording_enabled: bool = Field(
+        False, validation_alias=AliasChoices("is_recording_enabled", "recording_enabled")
+    )
+
+
+class SeriesOut(Schema):
+    id: int
+    course_id: int
+    title: str
+    description: str
+    days_of_week: list[int]
+    start_time: time
+    timezone: str
+    starts_on: date
+    duration_minutes: int
+    count: int | None
+    until: date | None
+    max_participants: int
+    is_recording_enabled: bool
+    sessions: list[SessionOut]
+
+
+class AttendanceQuery(Schema):
+    format: Literal["json", "csv"] = "json"
+
+
+class AttendanceRowOut(Schema):
+    user_id: int
+    full_name: str
+    email: str
+    role: str
+    admitted_at: datetime | None
+    attendance_seconds: int
+    attendance_minutes: int
+    is_present: bool
+    intervals_count: int
+
+
+class AttendanceOut(Schema):
+    session_id: int
+    status: str
+    participants: list[AttendanceRowOut]
+
+
+class CalendarQuery(Schema):
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+class NotifyIn(Schema):
+    message: str = Field(..., min_length=1, max_length=1000)
+    title: str = Field(
+        "", max_length=TITLE_MAX, description="Subject; the session's title if empty."
+    )
+
+
+class NotifyOut(Schema):
+    recipients: int = Field(..., description="Active members an email was queued for.")

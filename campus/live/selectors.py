@@ -1,12 +1,17 @@
 """Every non-trivial read of live sessions, with the joins and counts it needs."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import User
 from campus.core.pagination import Page, PageQuery, paginate
-from campus.courses.models import Course, Enrollment
+from campus.core.validation import field_error
+from campus.courses.models import Course, CourseStatus, Enrollment
+from campus.live.attendance import attended_seconds
 from campus.live.models import (
     AttendanceInterval,
     ChatMessage,
@@ -118,3 +123,132 @@ def sessions_for_student(*, user: User, now: datetime, limit: int) -> dict[str, 
             ).order_by("-scheduled_start_at", "-id")[:limit]
         ),
     }
+
+
+def participants_with_stale_intervals(*, cutoff: datetime, limit: int) -> list[int]:
+    """Participants with an open interval whose last heartbeat is before `cutoff` (the
+    (left_at, last_seen_at) index)."""
+    return list(
+        AttendanceInterval.objects.filter(left_at__isnull=True, last_seen_at__lt=cutoff)
+        .order_by("participant_id")
+        .values_list("participant_id", flat=True)
+        .distinct()[:limit]
+    )
+
+
+def overdue_live_session_ids(*, cutoff: datetime, limit: int) -> list[int]:
+    """Sessions still live whose scheduled end is before `cutoff` (the status/end index)."""
+    return list(
+        LiveSession.objects.filter(status=LiveSessionStatus.LIVE, scheduled_end_at__lt=cutoff)
+        .order_by("scheduled_end_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    user_id: int
+    full_name: str
+    email: str
+    role: str
+    admitted_at: datetime | None
+    attendance_seconds: int
+    is_present: bool
+    intervals_count: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "full_name": self.full_name,
+            "email": self.email,
+            "role": self.role,
+            "admitted_at": self.admitted_at,
+            "attendance_seconds": self.attendance_seconds,
+            "attendance_minutes": self.attendance_seconds // 60,
+            "is_present": self.is_present,
+            "intervals_count": self.intervals_count,
+        }
+
+
+def attendance_report(*, session: LiveSession, now: datetime) -> list[AttendanceRow]:
+    """Per participant, attendance computed now from the intervals (the union clipped to
+    the session's actual start/end, open intervals counting until now), so a live session
+    reads current figures without writing. Two queries whatever the number of rows."""
+    participants = list(
+        Participant.objects.filter(session=session)
+        .select_related("user")
+        .order_by("admitted_at", "id")
+    )
+    grouped = intervals_by_participant(session=session)
+    rows = []
+    for participant in participants:
+        intervals = grouped.get(participant.pk, [])
+        seconds = 0
+        if session.actual_start_at is not None:
+            seconds = attended_seconds(
+                [(i.joined_at, i.left_at) for i in intervals],
+                window_start=session.actual_start_at,
+                window_end=session.actual_end_at or now,
+                open_until=now,
+            )
+        rows.append(
+            AttendanceRow(
+                user_id=participant.user_id,
+                full_name=participant.user.full_name,
+                email=participant.user.email,
+                role=participant.role,
+                admitted_at=participant.admitted_at,
+                attendance_seconds=seconds,
+                is_present=participant.is_present,
+                intervals_count=len(intervals),
+            )
+        )
+    return rows
+
+
+CALENDAR_MAX_WINDOW = timedelta(days=366)
+
+
+def sessions_in_window(*, user: User, start: datetime, end: datetime) -> list[LiveSession]:
+    """The user's sessions that overlap [start, end): those of the published courses they
+    are actively enrolled in, plus those of the courses they teach (for admins too: the
+    calendar is personal, not every session on the platform). Every status, so a
+    calendar can show a cancellation. Two queries (rows, then participant counts)."""
+    if end <= start:
+        raise field_error(
+            "end", _("La fin doit suivre le début."), "end_before_start", headline=True
+        )
+    if end - start > CALENDAR_MAX_WINDOW:
+        raise field_error(
+            "end",
+            _("La période demandée dépasse %(n)s jours.") % {"n": CALENDAR_MAX_WINDOW.days},
+            "window_too_long",
+            headline=True,
+        )
+    enrolled = Enrollment.objects.filter(user=user, is_active=True).values("course_id")
+    sessions = list(
+        session_base()
+        .filter(
+            Q(course_id__in=enrolled, course__status=CourseStatus.PUBLISHED)
+            | Q(course__instructor=user),
+            scheduled_start_at__lt=end,
+            scheduled_end_at__gt=start,
+        )
+        .order_by("scheduled_start_at", "id")
+    )
+    attach_participant_counts(sessions)
+    return sessions
+
+
+def sessions_with_counts(sessions: list[LiveSession]) -> list[LiveSession]:
+    attach_participant_counts(sessions)
+    return sessions
+
+
+def active_member_ids(*, course: Course) -> list[int]:
+    """Users with an active enrollment (and an active account) in `course`."""
+    return list(
+        Enrollment.objects.filter(course=course, is_active=True, user__is_active=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )

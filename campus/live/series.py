@@ -28,12 +28,15 @@ def _zone(tz: str) -> zoneinfo.ZoneInfo:
             "timezone",
             _("Fuseau horaire inconnu : %(tz)s.") % {"tz": tz},
             "series_invalid_timezone",
+            headline=True,
         ) from None
 
 
 def _clean_days(days_of_week: list[int]) -> list[int]:
     if not days_of_week:
-        raise field_error("days_of_week", _("Choisissez au moins un jour."), "series_no_days")
+        raise field_error(
+            "days_of_week", _("Choisissez au moins un jour."), "series_no_days", headline=True
+        )
     for day in days_of_week:
         # bool is an int subclass: True is not a weekday.
         if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
@@ -41,6 +44,7 @@ def _clean_days(days_of_week: list[int]) -> list[int]:
                 "days_of_week",
                 _("Jour invalide : %(day)s (0 = lundi … 6 = dimanche).") % {"day": day},
                 "series_invalid_day",
+                headline=True,
             )
     return sorted(set(days_of_week))
 
@@ -88,6 +92,7 @@ def occurrences(
             "count",
             _("Indiquez soit un nombre de séances, soit une date de fin (l'un des deux)."),
             "series_count_or_until",
+            headline=True,
         )
     if isinstance(duration_minutes, bool) or not (
         MIN_DURATION_MINUTES <= duration_minutes <= MAX_DURATION_MINUTES
@@ -97,24 +102,30 @@ def occurrences(
             _("La durée doit être comprise entre %(min)s et %(max)s minutes.")
             % {"min": MIN_DURATION_MINUTES, "max": MAX_DURATION_MINUTES},
             "series_invalid_duration",
+            headline=True,
         )
     zone = _zone(tz)
     too_many = field_error(
         "count" if count is not None else "until",
         _("Une série compte au plus %(n)s séances.") % {"n": MAX_OCCURRENCES},
         "series_too_many",
+        headline=True,
     )
     if count is not None and count > MAX_OCCURRENCES:
         raise too_many
     if count is not None and count < 1:
         raise field_error(
-            "count", _("Le nombre de séances doit être au moins 1."), "series_count_or_until"
+            "count",
+            _("Le nombre de séances doit être au moins 1."),
+            "series_count_or_until",
+            headline=True,
         )
     if until is not None and until < starts_on:
         raise field_error(
             "until",
             _("La date de fin doit suivre la date de début."),
             "series_count_or_until",
+            headline=True,
         )
 
     dtstart = datetime.combine(starts_on, local_start.replace(tzinfo=None, fold=0))

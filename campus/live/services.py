@@ -9,21 +9,22 @@ writers), so two concurrent starts or joins see each other's result.
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import jwt as pyjwt
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import User
-from campus.core.errors import Conflict, Forbidden
+from campus.core import ratelimit
+from campus.core.errors import Conflict, Forbidden, NotFound
 from campus.core.validation import check_max_length, clean_title, field_error
 from campus.courses.access import authorize_course, is_owner_or_admin
-from campus.courses.models import Course, Enrollment
-from campus.live import jitsi, selectors
+from campus.courses.models import TITLE_MAX, Course, Enrollment
+from campus.live import emails, jitsi, selectors, series
 from campus.live.attendance import attended_seconds
 from campus.live.models import (
     CANCEL_REASON_MAX,
@@ -36,6 +37,7 @@ from campus.live.models import (
     LiveSessionStatus,
     Participant,
     ParticipantRole,
+    SessionSeries,
 )
 
 MAX_SESSION_LENGTH = timedelta(hours=12)
@@ -117,23 +119,103 @@ def session_create(
     check_max_length("description", description, SESSION_DESCRIPTION_MAX)
     _check_schedule(scheduled_start_at, scheduled_end_at, now=now)
     _check_capacity(max_participants)
-    session = LiveSession.objects.create(
+    return _insert_session(
         course=course,
-        instructor=course.instructor,
         title=cleaned_title,
         description=description,
         scheduled_start_at=scheduled_start_at,
         scheduled_end_at=scheduled_end_at,
         max_participants=max_participants,
         is_recording_enabled=is_recording_enabled,
+    )
+
+
+def _insert_session(*, course: Course, **fields: Any) -> LiveSession:
+    """Write one validated session with its own room name and password (single sessions
+    and every occurrence of a series go through here)."""
+    session = LiveSession.objects.create(
+        course=course,
+        instructor=course.instructor,
         # The room name carries the session id: a unique placeholder until we have it.
         jitsi_room_name=f"pending-{uuid.uuid4().hex}",
         jitsi_server_url=settings.JITSI_SERVER_URL,
         jitsi_room_password=jitsi.new_room_password(),
+        **fields,
     )
     session.jitsi_room_name = jitsi.new_room_name(course_id=course.pk, session_id=session.pk)
     session.save(update_fields=["jitsi_room_name"])
     return session
+
+
+@transaction.atomic
+def series_create(
+    *,
+    actor: User,
+    course: Course,
+    title: str,
+    days_of_week: list[int],
+    start_time: time,
+    starts_on: date,
+    duration_minutes: int,
+    count: int | None = None,
+    until: date | None = None,
+    timezone_name: str | None = None,
+    description: str = "",
+    max_participants: int = 100,
+    is_recording_enabled: bool = False,
+    now: datetime | None = None,
+) -> tuple[SessionSeries, list[LiveSession]]:
+    """A weekly series and all its occurrences, in one transaction: either every
+    occurrence is valid and created (each with its own room), or nothing is written.
+    `start_time` is wall-clock time in `timezone_name` (default: the course instructor's
+    zone), kept across DST changes. An occurrence in the past refuses the whole series
+    (start_in_past): pick a later `starts_on`."""
+    authorize_course(actor, course, "manage")
+    now = now or timezone.now()
+    cleaned_title = clean_title(title)
+    check_max_length("description", description, SESSION_DESCRIPTION_MAX)
+    _check_capacity(max_participants)
+    tz = timezone_name or course.instructor.timezone
+    slots = series.occurrences(
+        days_of_week=days_of_week,
+        local_start=start_time,
+        duration_minutes=duration_minutes,
+        tz=tz,
+        starts_on=starts_on,
+        count=count,
+        until=until,
+    )
+    for start, end in slots:
+        _check_schedule(start, end, now=now)
+    record = SessionSeries.objects.create(
+        course=course,
+        instructor=course.instructor,
+        title=cleaned_title,
+        description=description,
+        days_of_week=sorted(set(days_of_week)),
+        start_time=start_time.replace(tzinfo=None),
+        timezone=tz,
+        starts_on=starts_on,
+        duration_minutes=duration_minutes,
+        count=count,
+        until=until,
+        max_participants=max_participants,
+        is_recording_enabled=is_recording_enabled,
+    )
+    sessions = [
+        _insert_session(
+            course=course,
+            series=record,
+            title=cleaned_title,
+            description=description,
+            scheduled_start_at=start,
+            scheduled_end_at=end,
+            max_participants=max_participants,
+            is_recording_enabled=is_recording_enabled,
+        )
+        for start, end in slots
+    ]
+    return record, sessions
 
 
 SESSION_EDITABLE = {
@@ -271,6 +353,12 @@ def session_end(
     locked = _lock(session)
     if locked.status != LiveSessionStatus.LIVE:
         raise _invalid_transition(locked, "end")
+    return locked, _end_locked(locked, now=now)
+
+
+def _end_locked(locked: LiveSession, *, now: datetime) -> SessionStats:
+    """The one end path (the owner's end and the auto-end sweep): `locked` is a live
+    session row locked by the caller's transaction."""
     assert locked.actual_start_at is not None
     end_at = max(now, locked.actual_start_at)
     locked.status = LiveSessionStatus.ENDED
@@ -288,7 +376,7 @@ def session_end(
     enrollments = selectors.active_enrollment_count(course=locked.course)
     average = sum(p.attendance_seconds for p in students) // len(students) if students else 0
     rate = round(100 * len(attended) / enrollments, 2) if enrollments else 0.0
-    stats = SessionStats(
+    return SessionStats(
         actual_duration_seconds=int((end_at - locked.actual_start_at).total_seconds()),
         participants_count=len(students),
         average_attendance_seconds=average,
@@ -296,7 +384,6 @@ def session_end(
         attended_students=len(attended),
         attendance_rate=rate,
     )
-    return locked, stats
 
 
 # --- Joining and presence -----------------------------------------------------------------
@@ -556,3 +643,173 @@ def chat_post(
     return ChatMessage.objects.create(
         session=session, author=actor, kind=kind, text=cleaned, answer_to=question
     )
+
+
+# --- Sweeps (Celery beat, every minute; see live/tasks.py) ----------------------------------
+#
+# Idempotent: what is due is computed from current rows, and each row is re-read under a
+# lock (SKIP LOCKED where the database has it) with the due condition repeated, so two
+# sweeps at once, a late sweep or a repeated one each do every thing exactly once.
+
+STALE_AFTER = timedelta(minutes=2)
+SWEEP_BATCH = 500
+
+
+def _skip_locked() -> bool:
+    """Skip rows another sweep (or a request) holds; wait instead where unsupported."""
+    return bool(connection.features.has_select_for_update_skip_locked)
+
+
+def attendance_close_stale(*, now: datetime | None = None) -> int:
+    """Close every open interval without a heartbeat for STALE_AFTER, at its last
+    heartbeat (not now), and recompute its participant's attendance. Returns how many
+    intervals this run closed."""
+    now = now or timezone.now()
+    cutoff = now - STALE_AFTER
+    due = selectors.participants_with_stale_intervals(cutoff=cutoff, limit=SWEEP_BATCH)
+    return sum(_close_stale_of(participant_id, cutoff=cutoff, now=now) for participant_id in due)
+
+
+@transaction.atomic
+def _close_stale_of(participant_id: int, *, cutoff: datetime, now: datetime) -> int:
+    # The participant row first, like heartbeat and leave, so they never cross.
+    participant = (
+        Participant.objects.select_for_update(skip_locked=_skip_locked())
+        .filter(pk=participant_id)
+        .first()
+    )
+    if participant is None:
+        return 0  # gone, or another worker / a heartbeat holds it: the next run sees it
+    stale = list(
+        AttendanceInterval.objects.filter(
+            participant=participant, left_at__isnull=True, last_seen_at__lt=cutoff
+        )
+    )
+    if not stale:
+        return 0  # a concurrent sweep (or a heartbeat) got there first
+    for interval in stale:
+        interval.left_at = max(interval.last_seen_at, interval.joined_at)
+    AttendanceInterval.objects.bulk_update(stale, ["left_at"])
+    participant.is_present = participant.intervals.filter(left_at__isnull=True).exists()
+    session = LiveSession.objects.get(pk=participant.session_id)
+    _recompute_attendance(session, [participant], now=now)
+    if session.actual_start_at is None:
+        participant.save(update_fields=["is_present"])
+    return len(stale)
+
+
+def sessions_auto_end(*, now: datetime | None = None) -> list[int]:
+    """End sessions still live LIVE_AUTO_END_AFTER_MINUTES after their scheduled end,
+    through the owner's end path. Returns the ids this run ended."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.LIVE_AUTO_END_AFTER_MINUTES)
+    due = selectors.overdue_live_session_ids(cutoff=cutoff, limit=SWEEP_BATCH)
+    return [pk for pk in due if _auto_end(pk, cutoff=cutoff, now=now)]
+
+
+@transaction.atomic
+def _auto_end(session_id: int, *, cutoff: datetime, now: datetime) -> bool:
+    locked = (
+        LiveSession.objects.select_for_update(skip_locked=_skip_locked())
+        .filter(pk=session_id, status=LiveSessionStatus.LIVE, scheduled_end_at__lt=cutoff)
+        .first()
+    )
+    if locked is None:
+        return False  # ended meanwhile, or being ended by another worker
+    # Forgotten tabs stopped beating long ago: close those at their last heartbeat, so
+    # ending at `now` credits no one for the hours after they left.
+    stale = AttendanceInterval.objects.filter(
+        participant__session=locked, left_at__isnull=True, last_seen_at__lt=now - STALE_AFTER
+    )
+    for interval in stale:
+        interval.left_at = max(interval.last_seen_at, interval.joined_at)
+        interval.save(update_fields=["left_at"])
+    _end_locked(locked, now=now)
+    return True
+
+
+# --- Notify the session's members (owner, admin) --------------------------------------------
+
+NOTIFY_MESSAGE_MAX = 1000
+NOTIFY_LIMIT = 5
+NOTIFY_WINDOW_SECONDS = 60 * 60
+
+
+@transaction.atomic
+def session_notify(*, actor: User, session: LiveSession, message: str, title: str = "") -> int:
+    """Email the session's active members (one Celery task per recipient, queued on
+    commit). At most NOTIFY_LIMIT per session an hour; bad input does not count. Nothing
+    else is stored yet: the notifications app takes this over. Returns the recipients."""
+    authorize_course(actor, session.course, "manage")
+    cleaned = (message or "").strip()
+    if not cleaned:
+        raise field_error("message", _("Le message est vide."), "message_required")
+    check_max_length("message", cleaned, NOTIFY_MESSAGE_MAX)
+    subject = (title or "").strip() or session.title
+    check_max_length("title", subject, TITLE_MAX)
+    ratelimit.limit_action(
+        "live_notify", str(session.pk), limit=NOTIFY_LIMIT, window=NOTIFY_WINDOW_SECONDS
+    )
+    recipients = selectors.active_member_ids(course=session.course)
+    session_id, sender_id = session.pk, actor.pk
+
+    def queue() -> None:
+        from campus.live.tasks import send_session_notice  # tasks import this module
+
+        for user_id in recipients:
+            send_session_notice.delay(session_id, user_id, sender_id, subject, cleaned)
+
+    transaction.on_commit(queue)
+    return len(recipients)
+
+
+def session_notice_deliver(
+    *, session_id: int, user_id: int, sender_id: int, title: str, message: str
+) -> bool:
+    """Send one member the notice, if they are still an active member when it leaves."""
+    session = selectors.session_base().filter(pk=session_id).first()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if session is None or user is None:
+        return False
+    if not Enrollment.objects.filter(user=user, course=session.course, is_active=True).exists():
+        return False
+    sender = User.objects.filter(pk=sender_id).first()
+    emails.send_session_notice(
+        user,
+        session=session,
+        sender=sender.display_name if sender else session.instructor.display_name,
+        title=title,
+        message=message,
+    )
+    return True
+
+
+# --- Chat moderation (owner, admin) ---------------------------------------------------------
+
+CHAT_MODERATION: dict[str, dict[str, bool]] = {
+    "pin": {"is_pinned": True},
+    "unpin": {"is_pinned": False},
+    "hide": {"is_hidden": True},
+    "unhide": {"is_hidden": False},
+}
+
+
+@transaction.atomic
+def chat_moderate(
+    *, actor: User, session: LiveSession, message_id: int, action: str
+) -> ChatMessage:
+    """Pin/unpin, hide/unhide a message of this session (hidden ones only moderators
+    read). Repeating an action is a no-op, not an error."""
+    authorize_course(actor, session.course, "manage")
+    message = ChatMessage.objects.select_for_update().filter(pk=message_id, session=session).first()
+    if message is None:
+        raise NotFound(_("Message introuvable."), code="message_not_found")
+    changes = CHAT_MODERATION[action]
+    for field, value in changes.items():
+        setattr(message, field, value)
+    fields = list(changes)
+    if "is_hidden" in changes:
+        message.hidden_by = actor if message.is_hidden else None
+        fields.append("hidden_by")
+    message.save(update_fields=fields)
+    return message

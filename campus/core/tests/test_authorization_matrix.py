@@ -402,6 +402,81 @@ ROWS: list[Row] = [
         "/api/live-sessions/{session}/end",
         each(NO_AUTH, FORBIDDEN, FORBIDDEN, INVALID_TRANSITION, FORBIDDEN, INVALID_TRANSITION),
     ),
+    # Series, attendance report, calendar.
+    Row(
+        "live session series create",
+        "POST",
+        "/api/courses/{course}/live-session-series",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 201, FORBIDDEN, 201),
+        body=lambda ctx: {
+            "title": "Série",
+            "days_of_week": [0, 3],
+            "start_time": "18:00",
+            "timezone": "Africa/Porto-Novo",
+            "starts_on": (timezone.now() + timedelta(days=2)).date().isoformat(),
+            "duration_minutes": 60,
+            "count": 3,
+        },
+    ),
+    Row(
+        "live session series create in a draft",
+        "POST",
+        "/api/courses/{draft}/live-session-series",
+        each(NO_AUTH, COURSE_404, COURSE_404, 201, COURSE_404, 201),
+        body=lambda ctx: {
+            "title": "Série",
+            "days_of_week": [1],
+            "start_time": "09:30",
+            "starts_on": (timezone.now() + timedelta(days=2)).date().isoformat(),
+            "duration_minutes": 60,
+            "count": 1,
+        },
+    ),
+    Row(
+        "live session attendance",
+        "GET",
+        "/api/live-sessions/{live_session}/attendance",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+    ),
+    Row(
+        "unknown live session attendance",
+        "GET",
+        "/api/live-sessions/{missing}/attendance",
+        each(NO_AUTH, *[SESSION_404] * 5),
+    ),
+    Row(
+        "my live sessions calendar",
+        "GET",
+        "/api/student/calendar/live-sessions",
+        each(NO_AUTH, *[200] * 5),
+        body=lambda ctx: {
+            "start": timezone.now().isoformat(),
+            "end": (timezone.now() + timedelta(days=7)).isoformat(),
+        },
+    ),
+    Row(
+        "live session notify",
+        "POST",
+        "/api/live-sessions/{live_session}/notify",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+        body=lambda ctx: {"message": "La séance commence dans 10 minutes."},
+    ),
+    Row(
+        "unknown live session notify",
+        "POST",
+        "/api/live-sessions/{missing}/notify",
+        each(NO_AUTH, *[SESSION_404] * 5),
+        body=lambda ctx: {"message": "Bonjour"},
+    ),
+    *[
+        Row(
+            f"live session chat {action}",
+            "POST",
+            f"/api/live-sessions/{{live_session}}/chat/{{question}}/{action}",
+            each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+        )
+        for action in ("pin", "unpin", "hide", "unhide")
+    ],
 ]
 
 

@@ -1,0 +1,342 @@
+"""Weekly series creation, the attendance report (JSON and CSV) and the calendar of live
+sessions over the API: happy paths, DST, bad input, query counts."""
+
+import csv
+import io
+import zoneinfo
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from campus.accounts.models import User
+from campus.courses import services as course_services
+from campus.courses.models import Course
+from campus.courses.tests.test_query_counts import count_queries, warmed
+from campus.live import services
+from campus.live.models import AttendanceInterval, LiveSession, SessionSeries
+from campus.live.tests.helpers import make_live, make_session
+from conftest import assert_error
+
+pytestmark = pytest.mark.django_db
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+SECRET_KEYS = {"jitsi_room_password", "jwt", "jitsi_join_url", "jitsi_room_name"}
+
+
+def series_body(**over: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": "Atelier du mardi",
+        "description": "Chaque semaine.",
+        "days_of_week": [1, 3],
+        "start_time": "18:00",
+        "timezone": "Europe/Paris",
+        "starts_on": (timezone.now() + timedelta(days=2)).date().isoformat(),
+        "duration_minutes": 90,
+        "count": 4,
+        "max_participants": 25,
+        "recording_enabled": True,
+    }
+    data.update(over)
+    return data
+
+
+def series_path(course: Course) -> str:
+    return f"/api/courses/{course.pk}/live-session-series"
+
+
+# --- Series --------------------------------------------------------------------------------
+
+
+def test_owner_creates_a_series_with_its_sessions(api: Any, owner: User, course: Course) -> None:
+    response = api(owner).post(series_path(course), series_body())
+    assert response.status_code == 201, response.content
+    data = response.json_body["data"]
+    assert data["days_of_week"] == [1, 3] and data["count"] == 4 and data["until"] is None
+    assert data["timezone"] == "Europe/Paris" and data["start_time"].startswith("18:00")
+    assert data["is_recording_enabled"] is True
+    assert len(data["sessions"]) == 4
+    for row in data["sessions"]:
+        assert not SECRET_KEYS & set(row)
+        assert row["series_id"] == data["id"] and row["status"] == "scheduled"
+        assert row["max_participants"] == 25 and row["is_recording_enabled"] is True
+        assert row["scheduled_start_at"].endswith("Z")
+    sessions = list(LiveSession.objects.filter(series_id=data["id"]).order_by("id"))
+    names = {s.jitsi_room_name for s in sessions}
+    assert len(names) == 4
+    for session in sessions:
+        assert session.jitsi_room_name.startswith(
+            f"campus-course-{course.pk}-session-{session.pk}-"
+        )
+        assert len(session.jitsi_room_password) >= 12
+    assert len({s.jitsi_room_password for s in sessions}) == 4
+
+
+def test_series_keeps_18h_in_paris_across_the_dst_change(
+    api: Any, owner: User, course: Course
+) -> None:
+    # Clocks go forward on Sunday 29 March 2026 in Paris.
+    with time_machine.travel(datetime(2026, 3, 1, 12, 0, tzinfo=UTC), tick=False):
+        body = series_body(days_of_week=[1], starts_on="2026-03-17", count=4)
+        response = api(owner).post(series_path(course), body)
+    assert response.status_code == 201, response.content
+    starts = [
+        datetime.fromisoformat(s["scheduled_start_at"])
+        for s in response.json_body["data"]["sessions"]
+    ]
+    local = [s.astimezone(PARIS) for s in starts]
+    assert [d.date() for d in local] == [
+        date(2026, 3, 17),
+        date(2026, 3, 24),
+        date(2026, 3, 31),
+        date(2026, 4, 7),
+    ]
+    assert all(d.time() == time(18, 0) for d in local)
+    assert [s.astimezone(UTC).hour for s in starts] == [17, 17, 16, 16]
+
+
+def test_series_defaults_to_the_instructors_zone_and_accepts_until(
+    api: Any, owner: User, course: Course, admin_user: User
+) -> None:
+    owner.timezone = "Africa/Porto-Novo"
+    owner.save(update_fields=["timezone"])
+    start = (timezone.now() + timedelta(days=1)).date()
+    body = series_body(starts_on=start.isoformat(), until=(start + timedelta(days=13)).isoformat())
+    del body["timezone"], body["count"]
+    response = api(admin_user).post(series_path(course), {**body, "days_of_week": list(range(7))})
+    assert response.status_code == 201, response.content
+    data = response.json_body["data"]
+    assert data["timezone"] == "Africa/Porto-Novo" and len(data["sessions"]) == 14
+    assert data["sessions"][0]["instructor_id"] == owner.pk
+    first = datetime.fromisoformat(data["sessions"][0]["scheduled_start_at"])
+    assert first.astimezone(zoneinfo.ZoneInfo("Africa/Porto-Novo")).time() == time(18, 0)
+
+
+@pytest.mark.parametrize(
+    ("override", "code"),
+    [
+        ({"days_of_week": []}, "series_no_days"),
+        ({"days_of_week": [7]}, "series_invalid_day"),
+        ({"count": 201}, "series_too_many"),
+        ({"count": None, "until": "2099-12-31", "days_of_week": [0, 1, 2]}, "series_too_many"),
+        ({"count": None}, "series_count_or_until"),
+        ({"until": "2099-01-01"}, "series_count_or_until"),
+        ({"duration_minutes": 0}, "series_invalid_duration"),
+        ({"duration_minutes": 721}, "series_invalid_duration"),
+        ({"timezone": "Mars/Olympus"}, "series_invalid_timezone"),
+        ({"starts_on": "2020-01-06"}, "start_in_past"),
+        ({"title": "   "}, "validation_error"),
+        ({"title": ""}, "validation_error"),
+        ({"max_participants": 0}, "validation_error"),
+        ({"start_time": "25:00"}, "validation_error"),
+        ({"starts_on": "demain"}, "validation_error"),
+    ],
+)
+def test_series_bad_input(
+    api: Any, owner: User, course: Course, override: dict[str, Any], code: str
+) -> None:
+    response = api(owner).post(series_path(course), series_body(**override))
+    assert_error(response, 400, code)
+    assert not SessionSeries.objects.exists()
+    assert not LiveSession.objects.exists()
+
+
+def test_series_today_with_a_past_occurrence_is_refused_whole(
+    api: Any, owner: User, course: Course
+) -> None:
+    now = timezone.now().astimezone(PARIS)
+    earlier = (now - timedelta(hours=1)).replace(second=0, microsecond=0)
+    if earlier.date() != now.date():
+        pytest.skip("an hour ago was yesterday in Paris")
+    body = series_body(
+        starts_on=now.date().isoformat(),
+        days_of_week=[now.weekday()],
+        start_time=earlier.strftime("%H:%M"),
+    )
+    assert_error(api(owner).post(series_path(course), body), 400, "start_in_past")
+    assert not LiveSession.objects.exists()
+
+
+def test_series_by_others_is_refused(
+    api: Any, course: Course, member: User, other_instructor: User
+) -> None:
+    assert_error(api(member).post(series_path(course), series_body()), 403, "forbidden")
+    assert_error(api(other_instructor).post(series_path(course), series_body()), 403, "forbidden")
+    assert_error(api(None).post(series_path(course), series_body()), 401, "not_authenticated")
+    assert not LiveSession.objects.exists()
+
+
+# --- Attendance report ---------------------------------------------------------------------
+
+
+def test_attendance_report_json(api: Any, owner: User, member: User, course: Course) -> None:
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        session = make_live(owner, course, starts_in=timedelta(minutes=5), now=now)
+        services.session_join(actor=member, session=session, now=now)
+    participant = session.participants.get(user=member)
+    # A second, overlapping interval (two tabs): counted once.
+    AttendanceInterval.objects.create(
+        participant=participant,
+        joined_at=now + timedelta(minutes=1),
+        left_at=now + timedelta(minutes=3),
+        last_seen_at=now + timedelta(minutes=3),
+    )
+    with time_machine.travel(now + timedelta(minutes=10), tick=False):
+        services.session_end(actor=owner, session=session)
+        response = api(owner).get(f"/api/live-sessions/{session.pk}/attendance")
+    assert response.status_code == 200, response.content
+    data = response.json_body["data"]
+    assert data["session_id"] == session.pk and data["status"] == "ended"
+    [row] = data["participants"]
+    assert row["user_id"] == member.pk and row["full_name"] == member.full_name
+    assert row["role"] == "participant" and row["admitted_at"].endswith("Z")
+    assert row["attendance_seconds"] == 600 and row["attendance_minutes"] == 10
+    assert row["is_present"] is False and row["intervals_count"] == 2
+
+
+def test_attendance_report_csv(api: Any, owner: User, member: User, course: Course) -> None:
+    member.first_name = "=HYPERLINK(1)"
+    member.save(update_fields=["first_name"])
+    session = make_live(owner, course)
+    services.session_join(actor=member, session=session)
+    response = api(owner).get(f"/api/live-sessions/{session.pk}/attendance", {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="attendance-session-{session.pk}.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["user_id", "full_name", "email"]
+    assert len(rows) == 2
+    assert rows[1][0] == str(member.pk) and rows[1][2] == member.email
+    assert rows[1][1].startswith("'=")  # never a formula in a spreadsheet
+    assert rows[1][7] == "True"
+
+
+def test_attendance_bad_input_and_forbidden(
+    api: Any, owner: User, member: User, course: Course
+) -> None:
+    session = make_session(owner, course)
+    path = f"/api/live-sessions/{session.pk}/attendance"
+    assert_error(api(owner).get(path, {"format": "xlsx"}), 400, "validation_error")
+    assert_error(api(member).get(path), 403, "forbidden")
+    assert_error(api(member).get(path, {"format": "csv"}), 403, "forbidden")
+    assert_error(api(owner).get("/api/live-sessions/987654/attendance"), 404, "session_not_found")
+    response = api(owner).get(path)
+    assert response.json_body["data"]["participants"] == []
+
+
+def test_attendance_queries_do_not_grow(
+    api: Any, owner: User, member: User, course: Course, user_factory: Any
+) -> None:
+    session = make_live(owner, course, max_participants=100)
+    services.session_join(actor=member, session=session)
+    path = f"/api/live-sessions/{session.pk}/attendance"
+    call = warmed(api(owner), path)
+    csv_call = warmed(api(owner), path, {"format": "csv"})
+    one, one_csv = count_queries(call), count_queries(csv_call)
+    for _ in range(49):
+        student = user_factory()
+        course_services.enrollment_create(actor=student, course=course)
+        services.session_join(actor=student, session=session)
+    assert len(call().json_body["data"]["participants"]) == 50
+    assert count_queries(call) == one
+    assert count_queries(csv_call) == one_csv
+
+
+# --- Calendar ------------------------------------------------------------------------------
+
+CALENDAR = "/api/student/calendar/live-sessions"
+
+
+def window(start: datetime, end: datetime) -> dict[str, str]:
+    return {"start": start.isoformat(), "end": end.isoformat()}
+
+
+def test_calendar_overlap_semantics(
+    api: Any, owner: User, member: User, course: Course, outsider: User
+) -> None:
+    now = timezone.now()
+    long = make_session(
+        owner,
+        course,
+        title="Longue",
+        starts_in=timedelta(hours=1),
+        length=timedelta(hours=10),
+        now=now,
+    )
+    before = make_session(owner, course, title="Avant", starts_in=timedelta(minutes=10), now=now)
+    inside = make_session(owner, course, title="Dedans", starts_in=timedelta(hours=4), now=now)
+    ending_at_start = make_session(
+        owner,
+        course,
+        title="Bord",
+        starts_in=timedelta(hours=2),
+        length=timedelta(hours=1),
+        now=now,
+    )
+    services.session_cancel(actor=owner, session=inside, reason="Grève")
+    # The window [now+3h, now+5h): the long session spans it, "Avant" ends before it, a
+    # session ending exactly at its start is out (half-open).
+    params = window(now + timedelta(hours=3), now + timedelta(hours=5))
+    response = api(member).get(CALENDAR, params)
+    assert response.status_code == 200, response.content
+    rows = response.json_body["data"]
+    assert [r["id"] for r in rows] == [long.pk, inside.pk]
+    assert rows[1]["status"] == "cancelled"
+    assert not SECRET_KEYS & set(rows[0])
+    assert rows[0]["scheduled_start_at"].endswith("Z")
+    assert before.pk and ending_at_start.pk
+    # The owner sees the sessions of the course they teach; an outsider none.
+    assert [r["id"] for r in api(owner).get(CALENDAR, params).json_body["data"]] == [
+        long.pk,
+        inside.pk,
+    ]
+    assert api(outsider).get(CALENDAR, params).json_body["data"] == []
+
+
+def test_calendar_ends_with_the_enrollment(
+    api: Any, owner: User, member: User, course: Course
+) -> None:
+    make_session(owner, course)
+    params = window(timezone.now(), timezone.now() + timedelta(days=1))
+    assert len(api(member).get(CALENDAR, params).json_body["data"]) == 1
+    course_services.enrollment_deactivate(actor=member, course=course)
+    assert api(member).get(CALENDAR, params).json_body["data"] == []
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"start": "2026-01-01T00:00:00", "end": "2026-01-02T00:00:00+00:00"}, "validation_error"),
+        ({"start": "2026-01-01T00:00:00Z"}, "validation_error"),
+        ({"start": "hier", "end": "2026-01-02T00:00:00Z"}, "validation_error"),
+        ({"start": "2026-01-02T00:00:00Z", "end": "2026-01-02T00:00:00Z"}, "end_before_start"),
+        ({"start": "2026-01-03T00:00:00Z", "end": "2026-01-02T00:00:00Z"}, "end_before_start"),
+        ({"start": "2026-01-01T00:00:00Z", "end": "2027-01-03T00:00:00Z"}, "window_too_long"),
+    ],
+)
+def test_calendar_bad_input(api: Any, member: User, params: dict[str, str], code: str) -> None:
+    assert_error(api(member).get(CALENDAR, params), 400, code)
+
+
+def test_calendar_accepts_a_366_day_window(api: Any, member: User) -> None:
+    params = {"start": "2026-01-01T00:00:00Z", "end": "2027-01-02T00:00:00Z"}
+    assert api(member).get(CALENDAR, params).status_code == 200
+    assert_error(api(None).get(CALENDAR, params), 401, "not_authenticated")
+
+
+def test_calendar_queries_do_not_grow(api: Any, owner: User, member: User, course: Course) -> None:
+    first = make_live(owner, course, title="S0")
+    services.session_join(actor=member, session=first)
+    params = window(timezone.now() - timedelta(days=1), timezone.now() + timedelta(days=30))
+    call = warmed(api(member), CALENDAR, params)
+    one = count_queries(call)
+    for n in range(1, 50):
+        make_session(owner, course, title=f"S{n}", starts_in=timedelta(hours=n))
+    rows = call().json_body["data"]
+    assert len(rows) == 50 and rows[0]["participants_count"] == 1
+    assert count_queries(call) == one
