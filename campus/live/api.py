@@ -28,6 +28,7 @@ from campus.live.schemas import (
     ParticipantOut,
     SeriesIn,
     SeriesOut,
+    SeriesUpdateIn,
     SessionDeletedOut,
     SessionIn,
     SessionListQuery,
@@ -221,6 +222,21 @@ def series_create(request: AuthedRequest, course_id: int, payload: SeriesIn) -> 
     course = get_course_for(request.auth, course_id, action="manage")
     record, sessions = services.series_create(actor=request.auth, course=course, **payload.dict())
     return created(presenters.series_row(record, selectors.sessions_with_counts(sessions)))
+
+
+@router.patch(
+    "/live-sessions/{session_id}/series",
+    response=Envelope(list[SessionOut]),
+    summary="Edit this occurrence and the following scheduled ones of its series (owner, admin)",
+)
+def series_update_following(
+    request: AuthedRequest, session_id: int, payload: SeriesUpdateIn
+) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="manage")
+    sessions = services.series_update_following(
+        actor=request.auth, session=session, **payload.dict(exclude_unset=True)
+    )
+    return ok([presenters.session_row(s) for s in selectors.sessions_with_counts(sessions)])
 
 
 @router.get(

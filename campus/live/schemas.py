@@ -253,6 +253,21 @@ class SeriesIn(Schema):
     )
 
 
+class SeriesUpdateIn(Schema):
+    """PATCH …/series ("this and following"): only the fields sent change; at least one."""
+
+    title: str | None = Field(None, min_length=1, max_length=TITLE_MAX)
+    description: str | None = Field(None, max_length=SESSION_DESCRIPTION_MAX)
+    max_participants: int | None = Field(None, ge=1, le=MAX_PARTICIPANTS_LIMIT)
+    is_recording_enabled: bool | None = Field(
+        None, validation_alias=AliasChoices("is_recording_enabled", "recording_enabled")
+    )
+    start_time: time | None = Field(
+        None, description="New local wall-clock start (HH:MM) in the series' time zone."
+    )
+    duration_minutes: int | None = Field(None, description="New length of each occurrence.")
+
+
 class SeriesOut(Schema):
     id: int
     course_id: int

@@ -63,6 +63,30 @@ def _to_utc(naive_local: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
     return naive_local.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
+def check_duration(duration_minutes: int) -> None:
+    """400 series_invalid_duration unless MIN_DURATION_MINUTES <= minutes <= MAX."""
+    if isinstance(duration_minutes, bool) or not (
+        MIN_DURATION_MINUTES <= duration_minutes <= MAX_DURATION_MINUTES
+    ):
+        raise field_error(
+            "duration_minutes",
+            _("La durée doit être comprise entre %(min)s et %(max)s minutes.")
+            % {"min": MIN_DURATION_MINUTES, "max": MAX_DURATION_MINUTES},
+            "series_invalid_duration",
+            headline=True,
+        )
+
+
+def local_date(instant: datetime, tz: str) -> date:
+    """The wall-clock date of `instant` in `tz`."""
+    return instant.astimezone(_zone(tz)).date()
+
+
+def at_local_time(day: date, local_start: time, tz: str) -> datetime:
+    """`local_start` on `day` in `tz`, as an aware UTC datetime (DST rules of _to_utc)."""
+    return _to_utc(datetime.combine(day, local_start.replace(tzinfo=None, fold=0)), _zone(tz))
+
+
 def occurrences(
     *,
     days_of_week: list[int],
@@ -94,16 +118,7 @@ def occurrences(
             "series_count_or_until",
             headline=True,
         )
-    if isinstance(duration_minutes, bool) or not (
-        MIN_DURATION_MINUTES <= duration_minutes <= MAX_DURATION_MINUTES
-    ):
-        raise field_error(
-            "duration_minutes",
-            _("La durée doit être comprise entre %(min)s et %(max)s minutes.")
-            % {"min": MIN_DURATION_MINUTES, "max": MAX_DURATION_MINUTES},
-            "series_invalid_duration",
-            headline=True,
-        )
+    check_duration(duration_minutes)
     zone = _zone(tz)
     too_many = field_error(
         "count" if count is not None else "until",

@@ -254,6 +254,113 @@ def session_update(
     return locked
 
 
+def _not_in_series(session: LiveSession) -> Conflict:
+    return Conflict(
+        _("Cette session ne fait pas partie d'une série."),
+        code="not_in_series",
+        details={"session_id": session.pk},
+    )
+
+
+@transaction.atomic
+def series_update_following(
+    *,
+    actor: User,
+    session: LiveSession,
+    now: datetime | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    max_participants: int | None = None,
+    is_recording_enabled: bool | None = None,
+    start_time: time | None = None,
+    duration_minutes: int | None = None,
+) -> list[LiveSession]:
+    """ "This and following": `session` and every later occurrence of its series that is
+    still scheduled (live, ended and cancelled ones are left alone), plus the series row
+    itself. `start_time` is wall-clock time in the series' zone, applied to each
+    occurrence on its own local date (DST-correct); without `duration_minutes` each
+    occurrence keeps its own length. Every occurrence passes the single-update rules
+    (start_in_past, 12 h at most) or nothing is written; `sequence` is bumped wherever the
+    times change. Locks: the series row first, then its sessions (in start order), so two
+    edits of one series serialize and never deadlock."""
+    authorize_course(actor, session.course, "manage")
+    now = now or timezone.now()
+    if session.series_id is None:
+        raise _not_in_series(session)
+    record = SessionSeries.objects.select_for_update().get(pk=session.series_id)
+    pivot = _lock(session)
+    if pivot.status != LiveSessionStatus.SCHEDULED:
+        raise _invalid_transition(pivot, "update")
+    values = (title, description, max_participants, is_recording_enabled)
+    if all(v is None for v in values) and start_time is None and duration_minutes is None:
+        raise field_error(
+            "body", _("Indiquez au moins un champ à modifier."), "nothing_to_update", headline=True
+        )
+    fields: dict[str, Any] = {}
+    if title is not None:
+        fields["title"] = clean_title(title, max_length=TITLE_MAX)
+    if description is not None:
+        check_max_length("description", description, SESSION_DESCRIPTION_MAX)
+        fields["description"] = description
+    if max_participants is not None:
+        _check_capacity(max_participants)
+        fields["max_participants"] = max_participants
+    if is_recording_enabled is not None:
+        fields["is_recording_enabled"] = is_recording_enabled
+    if duration_minutes is not None:
+        series.check_duration(duration_minutes)
+    local_start = start_time.replace(tzinfo=None) if start_time is not None else None
+
+    sessions = list(
+        LiveSession.objects.select_for_update()
+        .filter(
+            series_id=record.pk,
+            status=LiveSessionStatus.SCHEDULED,
+            scheduled_start_at__gte=pivot.scheduled_start_at,
+        )
+        .order_by("scheduled_start_at", "pk")
+    )
+    for occurrence in sessions:
+        occurrence.course = session.course
+        occurrence.instructor = session.instructor
+        for field, value in fields.items():
+            setattr(occurrence, field, value)
+        start = occurrence.scheduled_start_at
+        if local_start is not None:
+            day = series.local_date(start, record.timezone)
+            start = series.at_local_time(day, local_start, record.timezone)
+        length = (
+            timedelta(minutes=duration_minutes)
+            if duration_minutes is not None
+            else occurrence.scheduled_end_at - occurrence.scheduled_start_at
+        )
+        end = start + length
+        if (start, end) != (occurrence.scheduled_start_at, occurrence.scheduled_end_at):
+            _check_schedule(start, end, now=now)
+            occurrence.scheduled_start_at, occurrence.scheduled_end_at = start, end
+            occurrence.sequence += 1
+        occurrence.updated_at = now
+    LiveSession.objects.bulk_update(
+        sessions,
+        [
+            *fields,
+            "scheduled_start_at",
+            "scheduled_end_at",
+            "sequence",
+            "updated_at",
+        ],
+    )
+
+    for field, value in fields.items():
+        setattr(record, field, value)
+    if local_start is not None:
+        record.start_time = local_start
+    if duration_minutes is not None:
+        record.duration_minutes = duration_minutes
+    record.save()
+    return sessions
+
+
 @transaction.atomic
 def session_delete(*, actor: User, session: LiveSession) -> int:
     authorize_course(actor, session.course, "manage")

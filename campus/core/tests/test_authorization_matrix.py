@@ -28,7 +28,7 @@ Every non-2xx answer is also checked to be the error envelope.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
@@ -433,6 +433,29 @@ ROWS: list[Row] = [
         },
     ),
     Row(
+        "live session series edit (this and following)",
+        "PATCH",
+        "/api/live-sessions/{occurrence}/series",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+        body=lambda ctx: {"title": "Série modifiée", "start_time": "19:30"},
+    ),
+    Row(
+        "live session series edit, not in a series",
+        "PATCH",
+        "/api/live-sessions/{session}/series",
+        each(
+            NO_AUTH, FORBIDDEN, FORBIDDEN, (409, "not_in_series"), FORBIDDEN, (409, "not_in_series")
+        ),
+        body=lambda ctx: {"title": "Série modifiée"},
+    ),
+    Row(
+        "unknown live session series edit",
+        "PATCH",
+        "/api/live-sessions/{missing}/series",
+        each(NO_AUTH, *[SESSION_404] * 5),
+        body=lambda ctx: {"title": "Série modifiée"},
+    ),
+    Row(
         "live session attendance",
         "GET",
         "/api/live-sessions/{live_session}/attendance",
@@ -494,6 +517,17 @@ def ctx(
     question = live_services.chat_post(
         actor=member, session=live_session, text="Une question ?", kind="question"
     )
+    _, occurrences = live_services.series_create(
+        actor=owner,
+        course=course,
+        title="Série",
+        days_of_week=[0, 3],
+        start_time=time(18, 0),
+        timezone_name="Europe/Paris",
+        starts_on=(timezone.now() + timedelta(days=2)).date(),
+        duration_minutes=60,
+        count=3,
+    )
     start = timezone.now() + timedelta(days=1)
     draft_lesson = Lesson.objects.filter(course=draft_course).order_by("id").first()
     assert draft_lesson is not None
@@ -510,6 +544,7 @@ def ctx(
         "login_user": owner.pk,
         "session": session.pk,
         "live_session": live_session.pk,
+        "occurrence": occurrences[0].pk,
         "question": question.pk,
         "session_body": {
             "title": "Séance",
