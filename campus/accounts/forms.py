@@ -13,8 +13,8 @@ def cached_timezone_choices() -> list[tuple[str, str]]:
     return timezone_choices()
 
 
-class RegisterForm(forms.Form):
-    """Self-registration. There is deliberately no role field: any posted role is ignored."""
+class NameFields(forms.Form):
+    """First and last name, shared by registration and the profile."""
 
     first_name = forms.CharField(
         label=_("Prénom"),
@@ -28,6 +28,11 @@ class RegisterForm(forms.Form):
         required=False,
         widget=forms.TextInput({"autocomplete": "family-name"}),
     )
+
+
+class RegisterForm(NameFields):
+    """Self-registration. There is deliberately no role field: any posted role is ignored."""
+
     email = forms.EmailField(
         label=_("Adresse e-mail"),
         max_length=254,
@@ -72,19 +77,7 @@ class LoginForm(forms.Form):
     )
 
 
-class ProfileForm(forms.Form):
-    first_name = forms.CharField(
-        label=_("Prénom"),
-        max_length=150,
-        required=False,
-        widget=forms.TextInput({"autocomplete": "given-name"}),
-    )
-    last_name = forms.CharField(
-        label=_("Nom"),
-        max_length=150,
-        required=False,
-        widget=forms.TextInput({"autocomplete": "family-name"}),
-    )
+class ProfileForm(NameFields):
     timezone = forms.ChoiceField(
         label=_("Fuseau horaire"),
         choices=cached_timezone_choices,
