@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from campus.accounts.api import router as accounts_router
 from campus.accounts.auth import default_auth
 from campus.core.api import router as core_router
+from campus.core.envelope import error_body
 from campus.core.errors import DomainError, RateLimited
 from campus.core.renderers import CampusJSONRenderer
 from campus.core.validation import translate_validation_errors
@@ -39,8 +40,7 @@ api.add_router("", live_router)
 def error_response(
     request: HttpRequest, status: int, code: str, message: str, details: object = None
 ) -> HttpResponse:
-    body = {"success": False, "message": message, "error": {"code": code, "details": details}}
-    return api.create_response(request, body, status=status)
+    return api.create_response(request, error_body(code, message, details), status=status)
 
 
 @api.exception_handler(DomainError)

@@ -33,6 +33,11 @@ def ok(data: Any, **extra: Any) -> dict[str, Any]:
     return {"success": True, "data": data, **extra}
 
 
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The one error shape, for every status (django-ninja handlers and the middleware)."""
+    return {"success": False, "message": message, "error": {"code": code, "details": details}}
+
+
 def created(data: Any, **extra: Any) -> Status:
     """201 with the success envelope."""
     return Status(201, ok(data, **extra))

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from campus.core.envelope import error_body
+
 API_PREFIX = "/api/"
 
 
@@ -34,5 +36,6 @@ class ApiErrorEnvelopeMiddleware:
 
     @staticmethod
     def _envelope(status: int, code: str, message: str) -> JsonResponse:
-        body = {"success": False, "message": message, "error": {"code": code, "details": None}}
-        return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            error_body(code, message), status=status, json_dumps_params={"ensure_ascii": False}
+        )

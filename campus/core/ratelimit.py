@@ -15,11 +15,6 @@ def _window_key(scope: str, ident: str, window: int) -> tuple[str, int]:
     return f"rl:{scope}:{ident}:{bucket}", retry_after
 
 
-def count(scope: str, ident: str, *, window: int) -> int:
-    key, _ = _window_key(scope, ident, window)
-    return int(cache.get(key, 0))
-
-
 def hit(scope: str, ident: str, *, window: int) -> int:
     """Record one event; return the count in the current window."""
     key, _ = _window_key(scope, ident, window)
