@@ -289,3 +289,43 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def new_browser_page(chromium: Any) -> Any:
+    """Factory for several users at once (an instructor and a student): each call opens
+    its own browser context (own cookies), phone-sized, French first."""
+    contexts: list[Any] = []
+
+    def factory() -> Any:
+        context = chromium.new_context(locale="fr-FR", viewport=PHONE)
+        contexts.append(context)
+        return context.new_page()
+
+    yield factory
+    for context in contexts:
+        context.close()
+
+
+def browser_login(page: Any, base_url: str, email: str, password: str) -> None:
+    """Log in through the real login form and wait until the redirect is done."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    if "/accounts/login" in page.url:
+        raise AssertionError(f"login failed for {email}")
+
+
+def screenshot_sizes(page: Any, name: str) -> None:
+    """Screenshots at desktop and phone widths (<name>-desktop.png, <name>-phone.png),
+    leaving the page at phone width."""
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, f"{name}-desktop")
+    page.set_viewport_size(PHONE)
+    screenshot(page, f"{name}-phone")

@@ -238,6 +238,11 @@ JITSI_TOKEN_GRACE_MINUTES = env_int("JITSI_TOKEN_GRACE_MINUTES", 30)
 JITSI_TOKEN_MAX_HOURS = env_int("JITSI_TOKEN_MAX_HOURS", 4)
 # A session still live this long after its scheduled end is ended by a sweep.
 LIVE_AUTO_END_AFTER_MINUTES = env_int("LIVE_AUTO_END_AFTER_MINUTES", 120)
+# The join page: heartbeat while in the room (the stale sweep closes attendance after
+# 2 minutes without one), the waiting room's check for the start, the Q&A panel's refresh.
+LIVE_HEARTBEAT_SECONDS = env_int("LIVE_HEARTBEAT_SECONDS", 30)
+LIVE_WAITING_POLL_SECONDS = env_int("LIVE_WAITING_POLL_SECONDS", 5)
+LIVE_QA_POLL_SECONDS = env_int("LIVE_QA_POLL_SECONDS", 5)
 
 # --- Limits ---------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)

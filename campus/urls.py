@@ -11,4 +11,5 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("campus.accounts.urls")),
     path("", include("campus.courses.urls")),
+    path("", include("campus.live.urls")),
 ]

@@ -84,3 +84,11 @@ class ProfileForm(NameFields):
         help_text=_("Les dates et heures sont affichées dans ce fuseau."),
     )
     language = forms.ChoiceField(label=_("Langue"), choices=Language.choices)
+    data_saver = forms.BooleanField(
+        label=_("Économiseur de données"),
+        required=False,
+        help_text=_(
+            "Pour les connexions lentes ou coûteuses : les cours en direct démarrent en "
+            "audio seul et la vidéo reste en basse qualité."
+        ),
+    )

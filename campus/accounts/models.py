@@ -50,6 +50,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         _("langue"), max_length=8, choices=Language.choices, default=Language.FR
     )
+    # Slow or costly connections: live classes start audio only, video at low quality.
+    data_saver = models.BooleanField(
+        _("économiseur de données"),
+        default=False,
+        help_text=_("Cours en direct en audio seul, vidéo en basse qualité."),
+    )
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("accès à l'administration"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=dj_timezone.now)

@@ -15,6 +15,7 @@ class UserOut(Schema):
     role: str
     timezone: str
     language: str
+    data_saver: bool
 
 
 class LoginOut(Schema):

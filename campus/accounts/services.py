@@ -122,6 +122,7 @@ def profile_update(
     last_name: str | None = None,
     timezone: str | None = None,
     language: str | None = None,
+    data_saver: bool | None = None,
 ) -> User:
     if first_name is not None:
         actor.first_name = first_name.strip()
@@ -131,7 +132,9 @@ def profile_update(
         actor.timezone = _validate_timezone(timezone)
     if language is not None:
         actor.language = _validate_language(language)
-    actor.save(update_fields=["first_name", "last_name", "timezone", "language"])
+    if data_saver is not None:
+        actor.data_saver = bool(data_saver)
+    actor.save(update_fields=["first_name", "last_name", "timezone", "language", "data_saver"])
     return actor
 
 

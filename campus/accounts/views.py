@@ -98,6 +98,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "last_name": user.last_name,
         "timezone": user.timezone,
         "language": user.language,
+        "data_saver": user.data_saver,
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

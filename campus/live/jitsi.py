@@ -237,7 +237,8 @@ def embed_config(
     """What the page's JitsiMeetExternalAPI needs, and a plain join link as a fallback.
 
     JaaS runs on 8x8.vc with rooms named "AppID/room" and serves its script per tenant
-    (https://8x8.vc/<AppID>/external_api.js); the other modes use the configured domain.
+    (https://8x8.vc/<AppID>/external_api.js); the other modes load it from
+    JITSI_SERVER_URL (so tests can point it at a stand-in server) and pass its domain.
     """
     if settings.JITSI_MODE == Mode.JAAS:
         domain = JAAS_DOMAIN
@@ -246,8 +247,9 @@ def embed_config(
     else:
         domain = settings.JITSI_DOMAIN
         full_room = room_name
-        script_url = f"https://{domain}/external_api.js"
-    join_url = f"https://{domain}/{quote(full_room)}"
+        script_url = f"{settings.JITSI_SERVER_URL}/external_api.js"
+    base_url = f"https://{domain}" if settings.JITSI_MODE == Mode.JAAS else settings.JITSI_SERVER_URL
+    join_url = f"{base_url}/{quote(full_room)}"
     if token:
         join_url += "?" + urlencode({"jwt": token})
     config: dict[str, Any] = {
@@ -261,3 +263,38 @@ def embed_config(
     if token:
         config["jwt"] = token
     return config
+
+
+# Data saver: for slow or costly connections. Audio only at first, and if the user turns
+# video on anyway, at most 180p and only the speaker's video comes down.
+DATA_SAVER_HEIGHT = 180
+
+
+def embed_options(*, moderator: bool, data_saver: bool) -> dict[str, Any]:
+    """The JitsiMeetExternalAPI options Campus decides (configOverwrite and friends).
+
+    Prejoin on (people check camera and microphone first), deep linking off (phones stay
+    in the page instead of being sent to the app store), students enter with video off.
+    """
+    config: dict[str, Any] = {
+        "prejoinConfig": {"enabled": True},
+        "prejoinPageEnabled": True,
+        "disableDeepLinking": True,
+        "startWithVideoMuted": not moderator,
+        "enableWelcomePage": False,
+        "enableClosePage": False,
+    }
+    if data_saver:
+        config.update(
+            {
+                "startAudioOnly": True,
+                "startWithVideoMuted": True,
+                "resolution": DATA_SAVER_HEIGHT,
+                "constraints": {
+                    "video": {"height": {"ideal": DATA_SAVER_HEIGHT, "max": DATA_SAVER_HEIGHT}}
+                },
+                "channelLastN": 1,
+                "disableSimulcast": False,
+            }
+        )
+    return {"lang": "fr", "configOverwrite": config}

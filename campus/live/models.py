@@ -286,6 +286,8 @@ class ChatMessage(models.Model):
         verbose_name=_("masqué par"),
     )
     created_at = models.DateTimeField(default=dj_timezone.now)
+    # Moved by moderation (pin, hide) too, so the Q&A panel's ETag sees every change.
+    updated_at = models.DateTimeField(default=dj_timezone.now)
 
     class Meta:
         verbose_name = _("message du chat")

@@ -914,7 +914,8 @@ def chat_moderate(
     changes = CHAT_MODERATION[action]
     for field, value in changes.items():
         setattr(message, field, value)
-    fields = list(changes)
+    message.updated_at = timezone.now()
+    fields = [*changes, "updated_at"]
     if "is_hidden" in changes:
         message.hidden_by = actor if message.is_hidden else None
         fields.append("hidden_by")

@@ -26,6 +26,7 @@ def selfhosted(settings: Any) -> Any:
     settings.JITSI_MODE = "selfhosted"
     settings.JITSI_APP_ID = "campus-app"
     settings.JITSI_APP_SECRET = SECRET
+    settings.JITSI_SERVER_URL = "https://meet.example.org"
     settings.JITSI_DOMAIN = "meet.example.org"
     settings.JITSI_SUBJECT = "meet.example.org"
     settings.JITSI_AUDIENCE = "jitsi"

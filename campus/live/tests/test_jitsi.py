@@ -55,6 +55,7 @@ def rsa_pems() -> tuple[str, str]:
 @pytest.fixture
 def public_mode(settings: Any) -> Any:
     settings.JITSI_MODE = "public"
+    settings.JITSI_SERVER_URL = "https://meet.jit.si"
     settings.JITSI_DOMAIN = "meet.jit.si"
     return settings
 
@@ -62,6 +63,7 @@ def public_mode(settings: Any) -> Any:
 @pytest.fixture
 def selfhosted(settings: Any) -> Any:
     settings.JITSI_MODE = "selfhosted"
+    settings.JITSI_SERVER_URL = "https://meet.campus.example"
     settings.JITSI_DOMAIN = "meet.campus.example"
     settings.JITSI_APP_ID = APP_ID
     settings.JITSI_APP_SECRET = SECRET
