@@ -45,6 +45,7 @@ def test_login_returns_a_token_that_works_as_bearer(student: User) -> None:
         "role": "student",
         "timezone": "Africa/Porto-Novo",
         "language": "fr",
+        "data_saver": False,
     }
     assert "password" not in response.content.decode()
     me = ApiClient(data["token"]).get("/api/auth/me")
