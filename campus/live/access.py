@@ -22,3 +22,21 @@ def get_session_for(user: AnyUser, session_id: int, *, action: SessionAction) ->
         raise NotFound(_("Session introuvable."), code="session_not_found")
     authorize_course(user, session.course, "content" if action == "view" else "manage")
     return session
+
+
+def get_course_session_for(
+    user: AnyUser,
+    session_id: int,
+    *,
+    action: SessionAction,
+    course_id: int | None = None,
+    slug: str | None = None,
+) -> LiveSession:
+    """For pages, which address a session under its course (by id on the instructor
+    dashboard, by slug for students): a session under another course does not exist."""
+    session = get_session_for(user, session_id, action=action)
+    if (course_id is not None and session.course_id != course_id) or (
+        slug is not None and session.course.slug != slug
+    ):
+        raise NotFound(_("Session introuvable."), code="session_not_found")
+    return session
