@@ -18,6 +18,7 @@ from campus.core.renderers import CampusJSONRenderer
 from campus.core.validation import translate_validation_errors
 from campus.courses.api import router as courses_router
 from campus.live.api import router as live_router
+from campus.notifications.api import router as notifications_router
 
 logger = logging.getLogger("campus.api")
 
@@ -35,6 +36,7 @@ api.add_router("", core_router)
 api.add_router("", accounts_router)
 api.add_router("", courses_router)
 api.add_router("", live_router)
+api.add_router("", notifications_router)
 
 
 def error_response(

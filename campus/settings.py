@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "campus.accounts",
     "campus.courses",
     "campus.live",
+    "campus.notifications",
     "bench",
 ]
 
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "campus.core.context_processors.site",
+                "campus.notifications.context_processors.unread_notifications",
             ],
         },
     }
@@ -201,6 +203,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60.0,
     },
     "live-auto-end-sessions": {"task": "campus.live.tasks.auto_end_sessions", "schedule": 60.0},
+    "notifications-reminders": {
+        "task": "campus.notifications.tasks.send_reminders",
+        "schedule": 60.0,
+    },
+    "notifications-deliver": {
+        "task": "campus.notifications.tasks.deliver_emails",
+        "schedule": 60.0,
+    },
 }
 
 # --- Security (production = DEBUG off) -------------------------------------------------

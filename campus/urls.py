@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("campus.accounts.urls")),
     path("", include("campus.courses.urls")),
     path("", include("campus.live.urls")),
+    path("", include("campus.notifications.urls")),
 ]

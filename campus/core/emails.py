@@ -21,7 +21,7 @@ class Attachment:
     mimetype: str
 
 
-def _zone(name: str) -> zoneinfo.ZoneInfo:
+def zone(name: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -33,7 +33,7 @@ def render_email(
 ) -> tuple[str, str, str]:
     """(subject, text, html) of `emails/<template>.*` in the given language and zone."""
     ctx = {"SITE_URL": settings.SITE_URL, "SITE_NAME": "Campus", **context}
-    with translation.override(language), timezone.override(_zone(tz)):
+    with translation.override(language), timezone.override(zone(tz)):
         subject = " ".join(render_to_string(f"emails/{template}.subject.txt", ctx).split())
         text = render_to_string(f"emails/{template}.txt", ctx)
         html = render_to_string(f"emails/{template}.html", ctx)

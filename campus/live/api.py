@@ -26,6 +26,7 @@ from campus.live.schemas import (
     NotifyIn,
     NotifyOut,
     ParticipantOut,
+    RecordingIn,
     SeriesIn,
     SeriesOut,
     SeriesUpdateIn,
@@ -120,6 +121,19 @@ def session_start(request: AuthedRequest, session_id: int) -> dict:
 def session_end(request: AuthedRequest, session_id: int) -> dict:
     session = access.get_session_for(request.auth, session_id, action="manage")
     return ok(presenters.ended(*services.session_end(actor=request.auth, session=session)))
+
+
+@router.put(
+    "/live-sessions/{session_id}/recording",
+    response=Envelope(SessionOut),
+    summary="Set or clear the recording link of an ended session (owner, admin)",
+)
+def session_recording(request: AuthedRequest, session_id: int, payload: RecordingIn) -> dict:
+    session = access.get_session_for(request.auth, session_id, action="manage")
+    session = services.session_set_recording(
+        actor=request.auth, session=session, url=payload.recording_url
+    )
+    return ok(presenters.session_row(selectors.session_with_counts(session=session)))
 
 
 # --- Joining and presence -------------------------------------------------------------------

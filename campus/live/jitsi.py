@@ -248,7 +248,9 @@ def embed_config(
         domain = settings.JITSI_DOMAIN
         full_room = room_name
         script_url = f"{settings.JITSI_SERVER_URL}/external_api.js"
-    base_url = f"https://{domain}" if settings.JITSI_MODE == Mode.JAAS else settings.JITSI_SERVER_URL
+    base_url = (
+        f"https://{domain}" if settings.JITSI_MODE == Mode.JAAS else settings.JITSI_SERVER_URL
+    )
     join_url = f"{base_url}/{quote(full_room)}"
     if token:
         join_url += "?" + urlencode({"jwt": token})

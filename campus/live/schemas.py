@@ -321,3 +321,12 @@ class NotifyIn(Schema):
 
 class NotifyOut(Schema):
     recipients: int = Field(..., description="Active members an email was queued for.")
+
+
+# --- Recording link (issue 4, instructor pages) ---------------------------------------------
+
+
+class RecordingIn(Schema):
+    recording_url: str = Field(
+        "", max_length=2000, description="http(s) link to the recording; empty clears it."
+    )

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import User
@@ -14,6 +14,7 @@ from campus.courses.models import Course, CourseStatus, Enrollment
 from campus.live.attendance import attended_seconds
 from campus.live.models import (
     AttendanceInterval,
+    ChatKind,
     ChatMessage,
     LiveSession,
     LiveSessionStatus,
@@ -252,3 +253,174 @@ def active_member_ids(*, course: Course) -> list[int]:
         .order_by("user_id")
         .values_list("user_id", flat=True)
     )
+
+
+# --- Student pages (issue 4, helper: student) -------------------------------------------
+
+
+def next_course_session(*, course: Course, now: datetime) -> LiveSession | None:
+    """For the course page: the session live now, else the next one still to come (one
+    query). A live session past its scheduled end is still live until someone ends it."""
+    return (
+        LiveSession.objects.filter(
+            Q(status=LiveSessionStatus.LIVE)
+            | Q(status=LiveSessionStatus.SCHEDULED, scheduled_end_at__gt=now),
+            course=course,
+        )
+        .annotate(
+            live_first=Case(When(status=LiveSessionStatus.LIVE, then=Value(0)), default=Value(1))
+        )
+        .order_by("live_first", "scheduled_start_at", "id")
+        .first()
+    )
+
+
+# --- Instructor pages (issue 4) --------------------------------------------------------------
+
+
+def instructor_upcoming_page(*, user: User, now: datetime, query: PageQuery) -> Page:
+    """Live and upcoming (scheduled, not yet ended) sessions of the courses `user` teaches
+    (admins: of every course), live ones first, then soonest first. Three queries."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    queryset = session_base().filter(
+        Q(status=LiveSessionStatus.LIVE)
+        | Q(status=LiveSessionStatus.SCHEDULED, scheduled_end_at__gt=now)
+    )
+    if not user.is_admin:
+        queryset = queryset.filter(course__instructor=user)
+    queryset = queryset.annotate(
+        live_first=Case(
+            When(status=LiveSessionStatus.LIVE, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("live_first", "scheduled_start_at", "id")
+    result = paginate(queryset, query)
+    attach_participant_counts(result.items)
+    return result
+
+
+@dataclass(frozen=True)
+class AttendanceLine:
+    """One row of the instructor's attendance table: the report plus the departure."""
+
+    row: AttendanceRow
+    role_label: str
+    left_at: datetime | None
+
+
+def attendance_table(*, session: LiveSession, now: datetime) -> list[AttendanceLine]:
+    """attendance_report with each participant's last departure (None while present).
+    Three queries whatever the number of participants."""
+    from django.db.models import Max
+
+    rows = attendance_report(session=session, now=now)
+    departures = dict(
+        AttendanceInterval.objects.filter(participant__session=session)
+        .order_by()
+        .values_list("participant__user_id")
+        .annotate(last=Max("left_at"))
+    )
+    labels = dict(ParticipantRole.choices)
+    return [
+        AttendanceLine(
+            row=row,
+            role_label=str(labels.get(row.role, row.role)),
+            left_at=None if row.is_present else departures.get(row.user_id),
+        )
+        for row in rows
+    ]
+
+
+def attendance_summary(session: LiveSession, lines: list[AttendanceLine]) -> dict[str, int]:
+    """The end-of-session figures from the table already read (no query): actual
+    duration, admitted students and their average attended time, in minutes."""
+    students = [
+        line.row
+        for line in lines
+        if line.row.role == ParticipantRole.PARTICIPANT and line.row.admitted_at is not None
+    ]
+    duration = 0
+    if session.actual_start_at and session.actual_end_at:
+        duration = int((session.actual_end_at - session.actual_start_at).total_seconds())
+    average = sum(r.attendance_seconds for r in students) // len(students) if students else 0
+    return {
+        "duration_minutes": duration // 60,
+        "participants": len(students),
+        "average_minutes": average // 60,
+    }
+
+
+# --- Room: Q&A panel (helper: room) ------------------------------------------------------
+
+QA_PANEL_QUESTIONS = 100
+QA_PANEL_ANSWERS = 500
+
+
+def qa_panel_version(*, session: LiveSession) -> tuple[int, int, datetime | None]:
+    """(count, max id, max updated_at) of the session's chat: one aggregate that changes
+    whenever a message is written, pinned, hidden or deleted (the panel's ETag)."""
+    row = ChatMessage.objects.filter(session=session).aggregate(
+        n=Count("id"), last_id=Max("id"), last_change=Max("updated_at")
+    )
+    return int(row["n"] or 0), int(row["last_id"] or 0), row["last_change"]
+
+
+@dataclass(frozen=True)
+class QaPanel:
+    questions: list[ChatMessage]  # each with `panel_answers`, oldest answer first
+    truncated: bool
+    limit: int
+
+
+def qa_panel(*, session: LiveSession, moderator: bool, limit: int = QA_PANEL_QUESTIONS) -> QaPanel:
+    """The session's questions, pinned first then newest first, at most `limit`, with
+    their answers. Hidden questions and answers only for moderators. Two queries."""
+    questions_qs = ChatMessage.objects.filter(
+        session=session, kind=ChatKind.QUESTION
+    ).select_related("author")
+    if not moderator:
+        questions_qs = questions_qs.filter(is_hidden=False)
+    questions = list(questions_qs.order_by("-is_pinned", "-id")[: limit + 1])
+    truncated = len(questions) > limit
+    questions = questions[:limit]
+    by_id = {q.pk: q for q in questions}
+    for question in questions:
+        question.panel_answers = []  # type: ignore[attr-defined]
+    if by_id:
+        answers_qs = ChatMessage.objects.filter(
+            session=session, kind=ChatKind.ANSWER, answer_to_id__in=by_id
+        ).select_related("author")
+        if not moderator:
+            answers_qs = answers_qs.filter(is_hidden=False)
+        for answer in answers_qs.order_by("id")[:QA_PANEL_ANSWERS]:
+            by_id[answer.answer_to_id].panel_answers.append(answer)  # type: ignore[attr-defined,index]
+    return QaPanel(questions=questions, truncated=truncated, limit=limit)
+
+
+def course_sessions_for_students_page(
+    *, course: Course, status: str | None, now: datetime, query: PageQuery
+) -> Page:
+    """A course's sessions in the order a student reads them: live now, then those to
+    come (soonest first), then the past ones (latest first). One COUNT, one page, one
+    grouped participant count."""
+    upcoming = Q(status=LiveSessionStatus.SCHEDULED, scheduled_end_at__gt=now)
+    queryset = (
+        session_base()
+        .filter(course=course)
+        .annotate(
+            rank=Case(
+                When(status=LiveSessionStatus.LIVE, then=Value(0)),
+                When(upcoming, then=Value(1)),
+                default=Value(2),
+            ),
+            soon=Case(When(upcoming, then=F("scheduled_start_at")), default=Value(None)),
+        )
+        .order_by("rank", "soon", "-scheduled_start_at", "-id")
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    result = paginate(queryset, query)
+    attach_participant_counts(result.items)
+    return result

@@ -24,7 +24,7 @@ from campus.core.errors import Conflict, Forbidden, NotFound
 from campus.core.validation import check_max_length, clean_title, field_error
 from campus.courses.access import authorize_course, is_owner_or_admin
 from campus.courses.models import TITLE_MAX, Course, Enrollment
-from campus.live import emails, jitsi, selectors, series
+from campus.live import jitsi, selectors, series
 from campus.live.attendance import attended_seconds
 from campus.live.models import (
     CANCEL_REASON_MAX,
@@ -39,6 +39,7 @@ from campus.live.models import (
     ParticipantRole,
     SessionSeries,
 )
+from campus.notifications import live_notices
 
 MAX_SESSION_LENGTH = timedelta(hours=12)
 START_EARLY = timedelta(minutes=30)
@@ -119,7 +120,7 @@ def session_create(
     check_max_length("description", description, SESSION_DESCRIPTION_MAX)
     _check_schedule(scheduled_start_at, scheduled_end_at, now=now)
     _check_capacity(max_participants)
-    return _insert_session(
+    session = _insert_session(
         course=course,
         title=cleaned_title,
         description=description,
@@ -128,6 +129,8 @@ def session_create(
         max_participants=max_participants,
         is_recording_enabled=is_recording_enabled,
     )
+    live_notices.session_scheduled(session)
+    return session
 
 
 def _insert_session(*, course: Course, **fields: Any) -> LiveSession:
@@ -215,6 +218,7 @@ def series_create(
         )
         for start, end in slots
     ]
+    live_notices.series_scheduled(record, sessions)
     return record, sessions
 
 
@@ -251,6 +255,8 @@ def session_update(
         )
         locked.sequence += 1
     locked.save()
+    if (locked.scheduled_start_at, locked.scheduled_end_at) != old_schedule:
+        live_notices.session_rescheduled(locked, old_start=old_schedule[0])
     return locked
 
 
@@ -320,6 +326,7 @@ def series_update_following(
         )
         .order_by("scheduled_start_at", "pk")
     )
+    moved: list[tuple[LiveSession, datetime]] = []
     for occurrence in sessions:
         occurrence.course = session.course
         occurrence.instructor = session.instructor
@@ -337,6 +344,7 @@ def series_update_following(
         end = start + length
         if (start, end) != (occurrence.scheduled_start_at, occurrence.scheduled_end_at):
             _check_schedule(start, end, now=now)
+            moved.append((occurrence, occurrence.scheduled_start_at))
             occurrence.scheduled_start_at, occurrence.scheduled_end_at = start, end
             occurrence.sequence += 1
         occurrence.updated_at = now
@@ -358,6 +366,9 @@ def series_update_following(
     if duration_minutes is not None:
         record.duration_minutes = duration_minutes
     record.save()
+    # Each moved occurrence gets its own notice: its invitation updates that calendar entry.
+    for occurrence, old_start in moved:
+        live_notices.session_rescheduled(occurrence, old_start=old_start)
     return sessions
 
 
@@ -372,6 +383,11 @@ def session_delete(*, actor: User, session: LiveSession) -> int:
             details={"status": locked.status},
         )
     pk = locked.pk
+    if locked.status == LiveSessionStatus.SCHEDULED:
+        # Gone from their calendars too: members get the cancellation (its invitation
+        # is a snapshot, so it outlives the row).
+        locked.sequence += 1
+        live_notices.session_cancelled(locked)
     locked.delete()
     return pk
 
@@ -387,6 +403,7 @@ def session_cancel(*, actor: User, session: LiveSession, reason: str = "") -> Li
     locked.cancel_reason = (reason or "").strip()
     locked.sequence += 1
     locked.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    live_notices.session_cancelled(locked)
     return locked
 
 
@@ -407,6 +424,7 @@ def session_start(*, actor: User, session: LiveSession, now: datetime | None = N
     locked.status = LiveSessionStatus.LIVE
     locked.actual_start_at = now
     locked.save(update_fields=["status", "actual_start_at", "updated_at"])
+    live_notices.session_started(locked)
     return locked
 
 
@@ -844,9 +862,10 @@ NOTIFY_WINDOW_SECONDS = 60 * 60
 
 @transaction.atomic
 def session_notify(*, actor: User, session: LiveSession, message: str, title: str = "") -> int:
-    """Email the session's active members (one Celery task per recipient, queued on
-    commit). At most NOTIFY_LIMIT per session an hour; bad input does not count. Nothing
-    else is stored yet: the notifications app takes this over. Returns the recipients."""
+    """Send the session's active members the owner's message: a notice in their inbox and
+    an email (through the notifications outbox, following each member's preferences). At
+    most NOTIFY_LIMIT per session an hour; bad input does not count. Returns the
+    recipients."""
     authorize_course(actor, session.course, "manage")
     cleaned = (message or "").strip()
     if not cleaned:
@@ -857,38 +876,7 @@ def session_notify(*, actor: User, session: LiveSession, message: str, title: st
     ratelimit.limit_action(
         "live_notify", str(session.pk), limit=NOTIFY_LIMIT, window=NOTIFY_WINDOW_SECONDS
     )
-    recipients = selectors.active_member_ids(course=session.course)
-    session_id, sender_id = session.pk, actor.pk
-
-    def queue() -> None:
-        from campus.live.tasks import send_session_notice  # tasks import this module
-
-        for user_id in recipients:
-            send_session_notice.delay(session_id, user_id, sender_id, subject, cleaned)
-
-    transaction.on_commit(queue)
-    return len(recipients)
-
-
-def session_notice_deliver(
-    *, session_id: int, user_id: int, sender_id: int, title: str, message: str
-) -> bool:
-    """Send one member the notice, if they are still an active member when it leaves."""
-    session = selectors.session_base().filter(pk=session_id).first()
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if session is None or user is None:
-        return False
-    if not Enrollment.objects.filter(user=user, course=session.course, is_active=True).exists():
-        return False
-    sender = User.objects.filter(pk=sender_id).first()
-    emails.send_session_notice(
-        user,
-        session=session,
-        sender=sender.display_name if sender else session.instructor.display_name,
-        title=title,
-        message=message,
-    )
-    return True
+    return live_notices.session_message(session, sender=actor, title=subject, message=cleaned)
 
 
 # --- Chat moderation (owner, admin) ---------------------------------------------------------
@@ -921,3 +909,44 @@ def chat_moderate(
         fields.append("hidden_by")
     message.save(update_fields=fields)
     return message
+
+
+# --- Recording link (owner, admin; issue 4, instructor pages) -------------------------------
+
+RECORDING_URL_MAX = 500
+
+
+def _clean_recording_url(url: str) -> str:
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from django.core.validators import URLValidator
+
+    cleaned = (url or "").strip()
+    if not cleaned:
+        return ""
+    check_max_length("recording_url", cleaned, RECORDING_URL_MAX)
+    try:
+        URLValidator(schemes=["http", "https"])(cleaned)
+    except DjangoValidationError:
+        raise field_error(
+            "recording_url",
+            _("Adresse web invalide (http ou https)."),
+            "invalid_recording_url",
+        ) from None
+    return cleaned
+
+
+@transaction.atomic
+def session_set_recording(*, actor: User, session: LiveSession, url: str) -> LiveSession:
+    """Set (or, with a blank `url`, clear) the link to an ended session's recording.
+    Only http(s) addresses: the link is shown to the course's members."""
+    authorize_course(actor, session.course, "manage")
+    locked = _lock(session)
+    if locked.status != LiveSessionStatus.ENDED:
+        raise Conflict(
+            _("Le lien de l'enregistrement s'ajoute une fois la session terminée."),
+            code="session_not_ended",
+            details={"status": locked.status},
+        )
+    locked.recording_url = _clean_recording_url(url)
+    locked.save(update_fields=["recording_url", "updated_at"])
+    return locked

@@ -39,9 +39,7 @@ urlpatterns = [
     path(ROOM + "/leave", room.leave_beacon, name="leave_beacon"),
     path(ROOM + "/data-saver", room.data_saver, name="data_saver"),
     path(ROOM + "/questions", room.questions, name="questions"),
-    path(
-        ROOM + "/questions/<int:message_id>/answer", room.question_answer, name="question_answer"
-    ),
+    path(ROOM + "/questions/<int:message_id>/answer", room.question_answer, name="question_answer"),
     path(
         ROOM + "/questions/<int:message_id>/<str:action>",
         room.question_moderate,

@@ -225,6 +225,26 @@ def test_profile_update_saves_and_switches_the_language(outsider: User) -> None:
     assert '<html lang="en">' in html(page)
 
 
+def test_profile_turns_the_data_saver_on_and_off(outsider: User) -> None:
+    client = logged_in(outsider)
+    fields = {"first_name": "A", "last_name": "B", "timezone": "Africa/Porto-Novo"}
+    page = client.get(reverse("accounts:profile"))
+    assert "Économiseur de données" in html(page)
+
+    response = client.post(
+        reverse("accounts:profile"), {**fields, "language": "fr", "data_saver": "on"}
+    )
+    assert response.status_code == 302
+    outsider.refresh_from_db()
+    assert outsider.data_saver is True
+    checked_box = re.compile(r'<input[^>]*name="data_saver"[^>]*checked')
+    assert checked_box.search(html(client.get(reverse("accounts:profile"))))
+
+    client.post(reverse("accounts:profile"), {**fields, "language": "fr"})
+    outsider.refresh_from_db()
+    assert outsider.data_saver is False
+
+
 def test_profile_refuses_an_unknown_time_zone(outsider: User) -> None:
     client = logged_in(outsider)
     response = client.post(

@@ -75,6 +75,7 @@ SESSION_404 = (404, "session_not_found")
 INVALID_TRANSITION = (409, "invalid_transition")
 NOT_STARTED = (409, "session_not_started")
 NOT_JOINED = (409, "not_joined")
+NOTIFICATION_404 = (404, "notification_not_found")
 
 ROWS: list[Row] = [
     Row(
@@ -491,6 +492,27 @@ ROWS: list[Row] = [
         each(NO_AUTH, *[SESSION_404] * 5),
         body=lambda ctx: {"message": "Bonjour"},
     ),
+    Row(
+        "live session recording link",
+        "PUT",
+        "/api/live-sessions/{ended_session}/recording",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+        body=lambda ctx: {"recording_url": "https://video.example.org/seance-1"},
+    ),
+    Row(
+        "live session recording link before the end",
+        "PUT",
+        "/api/live-sessions/{session}/recording",
+        each(
+            NO_AUTH,
+            FORBIDDEN,
+            FORBIDDEN,
+            (409, "session_not_ended"),
+            FORBIDDEN,
+            (409, "session_not_ended"),
+        ),
+        body=lambda ctx: {"recording_url": "https://video.example.org/seance-1"},
+    ),
     *[
         Row(
             f"live session chat {action}",
@@ -500,6 +522,46 @@ ROWS: list[Row] = [
         )
         for action in ("pin", "unpin", "hide", "unhide")
     ],
+    # Notifications: everyone logged in has an inbox; only its owner sees a notice
+    # (another user's is a 404, never a 403 that would confirm it exists).
+    Row("notifications", "GET", "/api/notifications", each(NO_AUTH, 200, 200, 200, 200, 200)),
+    Row(
+        "notifications unread count",
+        "GET",
+        "/api/notifications/unread-count",
+        each(NO_AUTH, 200, 200, 200, 200, 200),
+    ),
+    Row(
+        "notifications read all",
+        "POST",
+        "/api/notifications/read-all",
+        each(NO_AUTH, 200, 200, 200, 200, 200),
+    ),
+    Row(
+        "notification read",
+        "POST",
+        "/api/notifications/{notification}/read",
+        each(NO_AUTH, NOTIFICATION_404, 200, NOTIFICATION_404, NOTIFICATION_404, NOTIFICATION_404),
+    ),
+    Row(
+        "notification delete",
+        "DELETE",
+        "/api/notifications/{notification}",
+        each(NO_AUTH, NOTIFICATION_404, 200, NOTIFICATION_404, NOTIFICATION_404, NOTIFICATION_404),
+    ),
+    Row(
+        "notification preferences",
+        "GET",
+        "/api/notifications/preferences",
+        each(NO_AUTH, 200, 200, 200, 200, 200),
+    ),
+    Row(
+        "notification preferences change",
+        "PUT",
+        "/api/notifications/preferences",
+        each(NO_AUTH, 200, 200, 200, 200, 200),
+        body=lambda ctx: {"session_started": {"in_app": True, "email": False}},
+    ),
 ]
 
 
@@ -510,6 +572,8 @@ def ctx(
     """Ids of the objects rows refer to. Extend it when a new row needs a new object."""
     from campus.live import services as live_services
     from campus.live.tests.helpers import make_live, make_session
+    from campus.notifications import services as notify_services
+    from campus.notifications.models import Notification
 
     session = make_session(owner, course, title="Prévue")
     live_session = make_live(owner, course, title="En direct")
@@ -528,6 +592,15 @@ def ctx(
         duration_minutes=60,
         count=3,
     )
+    ended_session = make_live(owner, course, title="Terminée")
+    live_services.session_end(actor=owner, session=ended_session)
+    notification = notify_services.notify(
+        recipients=User.objects.filter(pk=member.pk),
+        notice=notify_services.Notice(
+            kind="session_message", dedupe_key="matrix", render=lambda: ("Bonjour", "")
+        ),
+    )
+    assert notification == 1
     start = timezone.now() + timedelta(days=1)
     draft_lesson = Lesson.objects.filter(course=draft_course).order_by("id").first()
     assert draft_lesson is not None
@@ -544,8 +617,10 @@ def ctx(
         "login_user": owner.pk,
         "session": session.pk,
         "live_session": live_session.pk,
+        "ended_session": ended_session.pk,
         "occurrence": occurrences[0].pk,
         "question": question.pk,
+        "notification": Notification.objects.get(user=member, dedupe_key="matrix").pk,
         "session_body": {
             "title": "Séance",
             "scheduled_start_at": start.isoformat(),

@@ -593,3 +593,99 @@ EXCEL_DRAFT = CourseSpec(
 )
 
 COURSES = (PYTHON, AGILE, MARKETING, EXCEL_DRAFT)
+
+# --- Live classes (issue 4) -----------------------------------------------------------
+#
+# Three sessions of the Python course: one live now, one tomorrow evening, one two days
+# ago with attendance and a recording. Times are in the platform's home time zone.
+
+LIVE, UPCOMING, PAST = "live", "upcoming", "past"
+
+
+@dataclass(frozen=True)
+class Attendance:
+    student: int  # index into STUDENTS (enrolled in the course)
+    # Minutes after the actual start: (joined, left) pairs; left None = still there.
+    stays: tuple[tuple[int, int | None], ...]
+
+
+@dataclass(frozen=True)
+class QA:
+    student: int
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class LiveSpec:
+    title: str
+    description: str
+    state: str  # LIVE, UPCOMING or PAST
+    length_minutes: int
+    # LIVE: started this many minutes ago. UPCOMING/PAST: that day (relative) at that
+    # local time (hour, minute) in settings.DEFAULT_USER_TIME_ZONE.
+    started_minutes_ago: int = 0
+    day: int = 0
+    at: tuple[int, int] = (18, 0)
+    max_participants: int = 30
+    is_recording_enabled: bool = False
+    recording_url: str = ""
+    attendance: tuple[Attendance, ...] = ()
+    questions: tuple[QA, ...] = ()
+
+
+LIVE_COURSE = PYTHON  # taught by INSTRUCTORS[0], many active students
+LIVE_SESSIONS = (
+    LiveSpec(
+        title="Atelier : les listes en pratique",
+        description=(
+            "Exercices en direct sur les listes : ajouter, trier, parcourir. Gardez "
+            "VS Code ouvert et posez vos questions dans l'onglet Questions."
+        ),
+        state=LIVE,
+        length_minutes=90,
+        started_minutes_ago=15,
+        attendance=(Attendance(0, ((1, None),)), Attendance(1, ((4, None),))),
+        questions=(
+            QA(
+                0,
+                "Quelle est la différence entre une liste et un tuple ?",
+                "Une liste se modifie (append, tri…), un tuple non : on l'utilise pour "
+                "des valeurs fixes, comme des coordonnées.",
+            ),
+            QA(
+                1,
+                "Peut-on trier une liste de mots sans tenir compte des majuscules ?",
+                "Oui : sorted(mots, key=str.lower).",
+            ),
+        ),
+    ),
+    LiveSpec(
+        title="Questions-réponses : les fonctions",
+        description=(
+            "Séance ouverte avant le quiz du module 3 : apportez vos questions sur "
+            "def, return et les paramètres."
+        ),
+        state=UPCOMING,
+        length_minutes=60,
+        day=1,
+        at=(18, 0),
+    ),
+    LiveSpec(
+        title="Correction du quiz « Premiers pas »",
+        description="Correction commentée du premier quiz et des erreurs les plus fréquentes.",
+        state=PAST,
+        length_minutes=75,
+        day=-2,
+        at=(18, 0),
+        is_recording_enabled=True,
+        recording_url=f"{VIDEO_BASE}/python/live-correction-premiers-pas.mp4",
+        attendance=(
+            Attendance(0, ((0, 75),)),
+            Attendance(1, ((3, 70),)),
+            Attendance(2, ((10, 35), (45, 75))),
+            Attendance(3, ((20, 50),)),
+            Attendance(4, ((2, 25),)),
+        ),
+    ),
+)

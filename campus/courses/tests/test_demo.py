@@ -109,3 +109,55 @@ def test_refuses_without_debug_unless_forced(settings: Any) -> None:
 
     run_demo("--force")
     assert User.objects.filter(role=Role.STUDENT).count() == 20
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_demo_has_a_live_an_upcoming_and_a_past_session_with_attendance() -> None:
+    from django.utils import timezone
+
+    from campus.live.models import ChatKind, ChatMessage, LiveSession, LiveSessionStatus
+
+    output = run_demo()
+    assert "3 sessions en direct" in output
+    now = timezone.now()
+    course = Course.objects.get(title=content.LIVE_COURSE.title)
+    sessions = {s.title: s for s in LiveSession.objects.filter(course=course)}
+    assert len(sessions) == len(content.LIVE_SESSIONS) == 3
+    by_state = {spec.state: sessions[spec.title] for spec in content.LIVE_SESSIONS}
+
+    live = by_state[content.LIVE]
+    assert live.status == LiveSessionStatus.LIVE
+    assert live.actual_start_at is not None and live.actual_start_at < now
+    assert live.scheduled_end_at > now
+    students = live.participants.filter(role="participant", is_present=True)
+    assert 1 <= students.count() <= 2
+    questions = ChatMessage.objects.filter(session=live, kind=ChatKind.QUESTION)
+    answers = ChatMessage.objects.filter(session=live, kind=ChatKind.ANSWER)
+    assert questions.exists() and answers.filter(answer_to__in=questions).exists()
+    assert not answers.exclude(author=course.instructor).exists()
+
+    upcoming = by_state[content.UPCOMING]
+    assert upcoming.status == LiveSessionStatus.SCHEDULED
+    assert upcoming.scheduled_start_at > now
+    assert not upcoming.participants.exists()
+
+    past = by_state[content.PAST]
+    assert past.status == LiveSessionStatus.ENDED
+    assert past.actual_end_at is not None and past.actual_end_at < now
+    assert past.recording_url.startswith("https://")
+    seconds = list(
+        past.participants.filter(role="participant").values_list("attendance_seconds", flat=True)
+    )
+    assert len(seconds) >= 3 and all(s > 0 for s in seconds)
+    assert len(set(seconds)) == len(seconds)  # different durations in the attendance table
+    assert not past.participants.filter(is_present=True).exists()
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_demo_live_sessions_are_built_once() -> None:
+    from campus.live.models import LiveSession
+
+    run_demo()
+    run_demo()
+    run_demo("--if-empty")
+    assert LiveSession.objects.count() == len(content.LIVE_SESSIONS)

@@ -1,4 +1,4 @@
-"""The owner's message to a session's members (email, rate-limited) and chat moderation
+"""The owner's message to a session's members (inbox + email, rate-limited) and chat moderation
 (pin, unpin, hide, unhide)."""
 
 from collections.abc import Callable
@@ -14,6 +14,8 @@ from campus.courses.models import Course
 from campus.live import services
 from campus.live.models import ChatMessage
 from campus.live.tests.helpers import make_live, make_session
+from campus.notifications import services as notification_services
+from campus.notifications.models import EmailState, Kind, Notification
 from conftest import assert_error, build_course
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +32,14 @@ def enrolled(user_factory: Callable[..., User], course: Course) -> User:
 
 
 # --- notify ---------------------------------------------------------------------------------
+#
+# The message goes through the notifications outbox: a notice in each member's inbox and
+# an email. Sessions made by the tests also notify their members ("scheduled"), so
+# emails are picked by their subject.
+
+
+def messages_about(subject_end: str) -> list[Any]:
+    return [m for m in mail.outbox if m.subject.endswith(subject_end)]
 
 
 def test_notify_emails_each_active_member_once(
@@ -53,15 +63,18 @@ def test_notify_emails_each_active_member_once(
 
     assert response.status_code == 200, response.content
     assert response.json_body["data"] == {"recipients": 2}
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([member.email, second.email])
-    email = mail.outbox[0]
+    sent = messages_about("Changement de salle")
+    assert sorted(m.to[0] for m in sent) == sorted([member.email, second.email])
+    email = sent[0]
     assert email.subject == f"{course.title} — Changement de salle"
     assert "Rendez-vous <ici>." in email.body and "Séance de révision" in email.body
     assert owner.display_name in email.body
     assert isinstance(email, EmailMultiAlternatives)
     html = str(email.alternatives[0][0])
     assert "Rendez-vous &lt;ici&gt;." in html and "<ici>" not in html
-    assert not {gone.email, outsider.email, owner.email} & {m.to[0] for m in mail.outbox}
+    assert not {gone.email, outsider.email, owner.email} & {m.to[0] for m in sent}
+    inbox = Notification.objects.filter(kind=Kind.SESSION_MESSAGE)
+    assert sorted(inbox.values_list("user_id", flat=True)) == sorted([member.pk, second.pk])
 
 
 def test_notify_title_defaults_to_the_session_title(
@@ -76,7 +89,7 @@ def test_notify_title_defaults_to_the_session_title(
     with django_capture_on_commit_callbacks(execute=True):
         response = api(admin_user).post(notify(session), {"message": "À tout à l'heure"})
     assert response.json_body["data"] == {"recipients": 1}
-    assert [m.subject for m in mail.outbox] == [f"{course.title} — Atelier"]
+    assert [m.subject for m in messages_about("— Atelier")] == [f"{course.title} — Atelier"]
 
 
 def test_notify_without_members_sends_nothing(
@@ -89,15 +102,16 @@ def test_notify_without_members_sends_nothing(
     assert response.json_body["data"] == {"recipients": 0} and mail.outbox == []
 
 
-def test_member_who_leaves_before_delivery_gets_nothing(
-    owner: User, member: User, course: Course
+def test_member_who_leaves_before_delivery_gets_no_email(
+    api: Any, owner: User, member: User, course: Course
 ) -> None:
     session = make_session(owner, course)
+    assert api(owner).post(notify(session), {"message": "m"}).status_code == 200
     course_services.enrollment_deactivate(actor=member, course=course)
-    delivered = services.session_notice_deliver(
-        session_id=session.pk, user_id=member.pk, sender_id=owner.pk, title="t", message="m"
-    )
-    assert delivered is False and mail.outbox == []
+    report = notification_services.deliver_pending()
+    assert report.sent == 0 and mail.outbox == []
+    notice = Notification.objects.get(user=member, kind=Kind.SESSION_MESSAGE)
+    assert notice.email_state == EmailState.SKIPPED
 
 
 def test_sixth_notify_in_an_hour_is_429_with_retry_after(
@@ -120,7 +134,9 @@ def test_sixth_notify_in_an_hour_is_429_with_retry_after(
     body = assert_error(response, 429, "rate_limited")
     assert int(response["Retry-After"]) > 0
     assert body["error"]["details"]["retry_after"] == int(response["Retry-After"])
-    assert len(mail.outbox) == 6  # five for `session`, one for `other`, none for the 6th
+    # Five for `session`, one for `other`, none for the sixth.
+    assert Notification.objects.filter(kind=Kind.SESSION_MESSAGE).count() == 6
+    assert len(messages_about("— Séance 1")) == 5 and len(messages_about("— Autre")) == 1
 
 
 @pytest.mark.parametrize(
@@ -149,7 +165,7 @@ def test_notify_bad_input(
         response = api(owner).post(notify(session), payload)
     body = assert_error(response, 400, "validation_error")
     assert [(d["field"], d["code"]) for d in body["error"]["details"]] == [(field, code)]
-    assert mail.outbox == []
+    assert not Notification.objects.filter(kind=Kind.SESSION_MESSAGE).exists()
     # Bad input does not use up the hourly allowance.
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(5):
@@ -159,7 +175,7 @@ def test_notify_bad_input(
 def test_students_cannot_notify(api: Any, owner: User, member: User, course: Course) -> None:
     session = make_session(owner, course)
     assert_error(api(member).post(notify(session), {"message": "Salut"}), 403, "forbidden")
-    assert mail.outbox == []
+    assert not Notification.objects.filter(kind=Kind.SESSION_MESSAGE).exists()
 
 
 # --- chat moderation ------------------------------------------------------------------------

@@ -13,9 +13,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from campus.live.checks import jitsi_problems
 from campus.live.jitsi import (
+    DATA_SAVER_HEIGHT,
     JitsiUser,
     TokenWindowClosed,
     embed_config,
+    embed_options,
     issue_token,
     new_room_name,
     new_room_password,
@@ -444,3 +446,39 @@ def test_check_is_registered_with_django(settings: Any) -> None:
     settings.JITSI_APP_SECRET = ""
     ids = {message.id for message in checks.run_checks()}
     assert "live.E001" in ids
+
+
+# --- Embed options (what Campus decides for the External API) --------------------------
+
+
+def test_embed_options_prejoin_on_deep_linking_off_in_french() -> None:
+    options = embed_options(moderator=True, data_saver=False)
+    config = options["configOverwrite"]
+    assert options["lang"] == "fr"
+    assert config["prejoinConfig"] == {"enabled": True}
+    assert config["disableDeepLinking"] is True
+    assert config["startWithVideoMuted"] is False
+    assert "startAudioOnly" not in config
+
+
+def test_students_start_with_video_muted() -> None:
+    config = embed_options(moderator=False, data_saver=False)["configOverwrite"]
+    assert config["startWithVideoMuted"] is True
+
+
+def test_data_saver_starts_audio_only_at_low_quality_even_for_the_moderator() -> None:
+    config = embed_options(moderator=True, data_saver=True)["configOverwrite"]
+    assert config["startAudioOnly"] is True
+    assert config["startWithVideoMuted"] is True
+    assert config["resolution"] == DATA_SAVER_HEIGHT
+    assert config["constraints"]["video"]["height"]["max"] == DATA_SAVER_HEIGHT
+    assert config["channelLastN"] == 1
+
+
+def test_script_and_join_link_follow_the_server_url_scheme(settings: Any, public_mode: Any) -> None:
+    settings.JITSI_SERVER_URL = "http://127.0.0.1:8765"
+    settings.JITSI_DOMAIN = "127.0.0.1:8765"
+    config = embed_config(room_name=ROOM, token=None)
+    assert config["script_url"] == "http://127.0.0.1:8765/external_api.js"
+    assert config["join_url"] == f"http://127.0.0.1:8765/{ROOM}"
+    assert config["domain"] == "127.0.0.1:8765"

@@ -1,49 +1,350 @@
-"""Placeholder while the pages are built (issue 4): every view below is replaced."""
+"""Instructor pages for live sessions (owner of the course, admins): the course's session
+manager, the session and series forms, the lifecycle buttons, one session's page with
+attendance and Q&A moderation, and the instructor's upcoming sessions across courses.
+
+Thin like campus/courses/views.py: access fetches and authorizes, services write (every
+rule lives there), selectors read, campus.core.views maps domain errors to pages.
+"""
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from campus.accounts.models import User
+from campus.core.errors import Conflict
+from campus.core.views import (
+    action_call,
+    current_user,
+    error_response,
+    form_call,
+    form_status,
+    page,
+    page_query,
+    pager,
+    safe_next,
+)
+from campus.courses.access import get_course_for, require_instructor
+from campus.courses.models import Course
+from campus.live import access, presenters, selectors, services
+from campus.live.forms import (
+    SERIES_EDIT_FIELDS,
+    SERIES_FIELDS,
+    SESSION_FIELDS,
+    CancelForm,
+    RecordingForm,
+    SeriesForm,
+    SessionForm,
+    zone_of,
+)
+from campus.live.models import LiveSession, LiveSessionStatus
+
+LIST_PAGE_SIZE = 20
+
+STATUS_FILTERS = [
+    ("", gettext_lazy("Toutes")),
+    (LiveSessionStatus.SCHEDULED, gettext_lazy("Programmées")),
+    (LiveSessionStatus.LIVE, gettext_lazy("En direct")),
+    (LiveSessionStatus.ENDED, gettext_lazy("Terminées")),
+    (LiveSessionStatus.CANCELLED, gettext_lazy("Annulées")),
+]
 
 
-def upcoming(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _course(user: User, course_id: int) -> Course:
+    return get_course_for(user, course_id, action="manage")
 
 
-def manager(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _session(user: User, course_id: int, session_id: int) -> LiveSession:
+    return access.get_course_session_for(user, session_id, action="manage", course_id=course_id)
 
 
-def session_create(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _manager_url(course_id: int) -> str:
+    return reverse("live:manager", kwargs={"course_id": course_id})
 
 
-def series_create(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _manage_url(session: LiveSession) -> str:
+    return reverse(
+        "live:session_manage", kwargs={"course_id": session.course_id, "session_id": session.pk}
+    )
 
 
-def session_manage(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _zone_context(user: User) -> dict[str, Any]:
+    return {"zone_name": zone_of(user.timezone).key}
 
 
-def session_edit(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+# --- Lists ----------------------------------------------------------------------------
 
 
-def session_start(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@page
+def manager(request: HttpRequest, course_id: int) -> HttpResponse:
+    user = current_user(request)
+    course = _course(user, course_id)
+    status = request.GET.get("status", "")
+    if status not in LiveSessionStatus.values:
+        status = ""
+    result = selectors.sessions_of_course_page(
+        course=course, status=status or None, query=page_query(request, limit=LIST_PAGE_SIZE)
+    )
+    base = _manager_url(course.pk)
+    filters = [
+        {"label": label, "url": f"{base}?status={value}" if value else base, "on": value == status}
+        for value, label in STATUS_FILTERS
+    ]
+    context = {
+        "course": course,
+        "sessions": result.items,
+        "pager": pager(request, result),
+        "filters": filters,
+        "status": status,
+        "next_url": request.get_full_path(),
+    }
+    return render(request, "live/instructor/manager.html", context)
 
 
-def session_end(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@page
+def upcoming(request: HttpRequest) -> HttpResponse:
+    user = require_instructor(request.user)
+    result = selectors.instructor_upcoming_page(
+        user=user, now=timezone.now(), query=page_query(request, limit=LIST_PAGE_SIZE)
+    )
+    context = {
+        "sessions": result.items,
+        "pager": pager(request, result),
+        "next_url": request.get_full_path(),
+    }
+    return render(request, "live/instructor/upcoming.html", context)
 
 
-def session_cancel(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+# --- Forms ----------------------------------------------------------------------------
 
 
-def session_delete(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@page
+def session_create(request: HttpRequest, course_id: int) -> HttpResponse:
+    user = current_user(request)
+    course = _course(user, course_id)
+    form = SessionForm(request.POST or None, tz=zone_of(user.timezone))
+    if request.method == "POST" and form.is_valid():
+        created = form_call(
+            form,
+            services.session_create,
+            field_map=SESSION_FIELDS,
+            actor=user,
+            course=course,
+            **form.session_changes(),
+        )
+        if created is not None:
+            messages.success(request, _("Session programmée."))
+            return redirect(_manager_url(course.pk))
+    status = form_status(form) if form.is_bound else 200
+    context = {"course": course, "form": form, "session": None, **_zone_context(user)}
+    return render(request, "live/instructor/session_form.html", context, status=status)
 
 
-def attendance_csv(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@page
+def session_edit(request: HttpRequest, course_id: int, session_id: int) -> HttpResponse:
+    user = current_user(request)
+    session = _session(user, course_id, session_id)
+    if session.status != LiveSessionStatus.SCHEDULED:
+        # The service refuses too; say it before the instructor types anything.
+        return error_response(
+            request,
+            Conflict(
+                _("Seule une session programmée peut être modifiée."), code="invalid_transition"
+            ),
+        )
+    form = SessionForm(request.POST or None, tz=zone_of(user.timezone), session=session)
+    if request.method == "POST" and form.is_valid():
+        if form.following:
+            changed = form_call(
+                form,
+                services.series_update_following,
+                field_map={**SESSION_FIELDS, **SERIES_EDIT_FIELDS},
+                actor=user,
+                session=session,
+                **form.series_changes(),
+            )
+            if changed is not None:
+                messages.success(
+                    request,
+                    ngettext("%(n)s séance modifiée.", "%(n)s séances modifiées.", len(changed))
+                    % {"n": len(changed)},
+                )
+                return redirect(_manage_url(session))
+        else:
+            updated = form_call(
+                form,
+                services.session_update,
+                field_map=SESSION_FIELDS,
+                actor=user,
+                session=session,
+                **form.session_changes(),
+            )
+            if updated is not None:
+                messages.success(request, _("Session enregistrée."))
+                return redirect(_manage_url(session))
+    status = form_status(form) if form.is_bound else 200
+    context = {"course": session.course, "form": form, "session": session, **_zone_context(user)}
+    return render(request, "live/instructor/session_form.html", context, status=status)
+
+
+@page
+def series_create(request: HttpRequest, course_id: int) -> HttpResponse:
+    user = current_user(request)
+    course = _course(user, course_id)
+    today = timezone.now().astimezone(zone_of(user.timezone)).date()
+    form = SeriesForm(request.POST or None, initial={"starts_on": today})
+    if request.method == "POST" and form.is_valid():
+        result = form_call(
+            form,
+            services.series_create,
+            field_map=SERIES_FIELDS,
+            actor=user,
+            course=course,
+            timezone_name=zone_of(user.timezone).key,
+            **form.series_kwargs(),
+        )
+        if result is not None:
+            count = len(result[1])
+            messages.success(
+                request,
+                ngettext("%(n)s séance programmée.", "%(n)s séances programmées.", count)
+                % {"n": count},
+            )
+            return redirect(_manager_url(course.pk))
+    status = form_status(form) if form.is_bound else 200
+    context = {"course": course, "form": form, **_zone_context(user)}
+    return render(request, "live/instructor/series_form.html", context, status=status)
+
+
+# --- Lifecycle buttons ----------------------------------------------------------------
+
+
+@require_POST
+@page
+def session_start(request: HttpRequest, course_id: int, session_id: int) -> HttpResponse:
+    user = current_user(request)
+    session = _session(user, course_id, session_id)
+    if action_call(request, services.session_start, actor=user, session=session):
+        messages.success(request, _("La session est en direct."))
+        return redirect("live:join", slug=session.course.slug, session_id=session.pk)
+    return redirect(safe_next(request, _manager_url(course_id)))
+
+
+@require_POST
+@page
+def session_end(request: HttpRequest, course_id: int, session_id: int) -> HttpResponse:
+    user = current_user(request)
+    session = _session(user, course_id, session_id)
+    outcome: list[tuple[LiveSession, services.SessionStats]] = []
+
+    def end(**kwargs: Any) -> None:
+        outcome.append(services.session_end(**kwargs))
+
+    if action_call(request, end, actor=user, session=session):
+        stats = outcome[0][1]
+        messages.success(
+            request,
+            _(
+                "Session terminée : durée %(duration)s min, %(participants)s participant(s), "
+                "présence moyenne %(average)s min."
+            )
+            % {
+                "duration": stats.actual_duration_seconds // 60,
+                "participants": stats.participants_count,
+                "average": stats.average_attendance_seconds // 60,
+            },
+        )
+        return redirect(_manage_url(session))
+    return redirect(safe_next(request, _manager_url(course_id)))
+
+
+@page
+def session_cancel(request: HttpRequest, course_id: int, session_id: int) -> HttpResponse:
+    user = current_user(request)
+    session = _session(user, course_id, session_id)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cancelled = form_call(
+            form,
+            services.session_cancel,
+            actor=user,
+            session=session,
+            reason=form.cleaned_data["reason"],
+        )
+        if cancelled is not None:
+            messages.success(request, _("Session annulée."))
+            return redirect(safe_next(request, _manager_url(course_id)))
+    status = form_status(form) if form.is_bound else 200
+    context = {
+        "course": session.course,
+        "session": session,
+        "form": form,
+        "next_url": safe_next(request, _manager_url(course_id)),
+    }
+    return render(request, "live/instructor/cancel.html", context, status=status)
+
+
+@require_POST
+@page
+def session_delete(request: HttpRequest, course_id: int, session_id: int) -> HttpResponse:
+    user = current_user(request)
+    session = _session(user, course_id, session_id)
+    if action_call(request, services.session_delete, actor=user, session=session):
+        messages.success(request, _("Session supprimée."))
+        return redirect(safe_next(request, _manager_url(course_id)))
+    return redirect(safe_next(request, _manager_url(course_id)))
+
+
+# --- One session ----------------------------------------------------------------------
+
+
+@page
+def session_manage(request: HttpRequest, course_id: int, session_id: int) -> HttpResponse:
+    user = current_user(request)
+    session = _session(user, course_id, session_id)
+    form = RecordingForm(request.POST or None, initial={"recording_url": session.recording_url})
+    if request.method == "POST" and form.is_valid():
+        saved = form_call(
+            form,
+            services.session_set_recording,
+            actor=user,
+            session=session,
+            url=form.cleaned_data["recording_url"],
+        )
+        if saved is not None:
+            messages.success(
+                request,
+                _("Lien de l'enregistrement enregistré.")
+                if saved.recording_url
+                else _("Lien de l'enregistrement retiré."),
+            )
+            return redirect(_manage_url(session))
+    selectors.session_with_counts(session=session)
+    lines = selectors.attendance_table(session=session, now=timezone.now())
+    context = {
+        "course": session.course,
+        "session": session,
+        "lines": lines,
+        "summary": selectors.attendance_summary(session, lines)
+        if session.status == LiveSessionStatus.ENDED
+        else None,
+        "recording_form": form,
+        "next_url": request.get_full_path(),
+        "manager_url": _manager_url(course_id),
+    }
+    status = form_status(form) if form.is_bound else 200
+    return render(request, "live/instructor/session_manage.html", context, status=status)
+
+
+@page
+def attendance_csv(request: HttpRequest, course_id: int, session_id: int) -> HttpResponse:
+    user = current_user(request)
+    session = _session(user, course_id, session_id)
+    rows = selectors.attendance_report(session=session, now=timezone.now())
+    return presenters.attendance_csv(session, rows)

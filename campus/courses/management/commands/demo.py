@@ -1,14 +1,16 @@
 """`campus demo`: a French demo campus built through the same services as the product.
 
 One admin, two instructors, twenty students, three published courses (and a draft) with
-modules, text and video lessons, module quizzes and a final evaluation, and enrollments
-at every stage of progress, including completed ones. Refuses to run with DEBUG off
+modules, text and video lessons, module quizzes and a final evaluation, enrollments at
+every stage of progress, including completed ones, and live sessions (one live now with
+Q&A, one upcoming, one past with attendance and a recording). Refuses to run with DEBUG off
 unless --force; `--if-empty` loads nothing when any account already exists.
 """
 
+import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +24,8 @@ from campus.accounts.models import Role, User
 from campus.courses import services
 from campus.courses.management import demo_content as content
 from campus.courses.models import Course, Enrollment, EnrollmentStatus, LessonContentType, Quiz
+from campus.live import services as live_services
+from campus.live.models import ChatKind, LiveSession
 
 
 def demo_email(person: content.Person) -> str:
@@ -187,6 +191,84 @@ def follow_course(student: User, course: Course, level: str) -> None:
         services.enrollment_deactivate(actor=student, course=course)
 
 
+# --- Live classes ---------------------------------------------------------------------
+
+
+def _live_start(spec: content.LiveSpec, now: datetime) -> datetime:
+    if spec.state == content.LIVE:
+        return now - timedelta(minutes=spec.started_minutes_ago)
+    home = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
+    day = now.astimezone(home).date() + timedelta(days=spec.day)
+    hour, minute = spec.at
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=home)
+
+
+def create_live_session(
+    spec: content.LiveSpec, course: Course, cast: Cast, now: datetime
+) -> LiveSession:
+    """Through the services, at the times the spec says: a past session is created,
+    started, joined and ended with `now=` set in the past (as if it had happened)."""
+    owner = course.instructor
+    start = _live_start(spec, now)
+    session = live_services.session_create(
+        actor=owner,
+        course=course,
+        title=spec.title,
+        description=spec.description,
+        scheduled_start_at=start,
+        scheduled_end_at=start + timedelta(minutes=spec.length_minutes),
+        max_participants=spec.max_participants,
+        is_recording_enabled=spec.is_recording_enabled,
+        now=min(now, start - timedelta(days=1)),
+    )
+    if spec.state == content.UPCOMING:
+        return session
+    session = live_services.session_start(actor=owner, session=session, now=start)
+    live_services.session_join(actor=owner, session=session, now=start)
+    # Joins and leaves in time order, as they happened.
+    events = []
+    for attendance in spec.attendance:
+        student = cast.students[attendance.student]
+        for joined, left in attendance.stays:
+            events.append((joined, 1, student))
+            if left is not None:
+                events.append((left, 0, student))
+    for minutes, is_join, student in sorted(events, key=lambda e: (e[0], e[1], e[2].pk)):
+        at = start + timedelta(minutes=minutes)
+        if is_join:
+            live_services.session_join(actor=student, session=session, now=at)
+        else:
+            live_services.session_leave(actor=student, session=session, now=at)
+    for qa in spec.questions:
+        question = live_services.chat_post(
+            actor=cast.students[qa.student],
+            session=session,
+            text=qa.question,
+            kind=ChatKind.QUESTION,
+        )
+        live_services.chat_post(
+            actor=owner,
+            session=session,
+            text=qa.answer,
+            kind=ChatKind.ANSWER,
+            answer_to=question.pk,
+        )
+    if spec.state == content.PAST:
+        end = start + timedelta(minutes=spec.length_minutes)
+        session, _stats = live_services.session_end(actor=owner, session=session, now=end)
+        if spec.recording_url:
+            session = live_services.session_set_recording(
+                actor=owner, session=session, url=spec.recording_url
+            )
+    return session
+
+
+def create_live_sessions(cast: Cast) -> list[LiveSession]:
+    course = cast.courses[content.COURSES.index(content.LIVE_COURSE)]
+    now = timezone.now()
+    return [create_live_session(spec, course, cast, now) for spec in content.LIVE_SESSIONS]
+
+
 # --- The whole demo -------------------------------------------------------------------
 
 
@@ -197,6 +279,7 @@ def build_demo() -> Cast:
         cast.courses.append(course)
         for index, level in spec.enrollments.items():
             follow_course(cast.students[index], course, level)
+    create_live_sessions(cast)
     return cast
 
 
@@ -236,11 +319,12 @@ class Command(BaseCommand):
         enrollments = Enrollment.objects.filter(course__in=cast.courses)
         completed = enrollments.filter(status=EnrollmentStatus.COMPLETED).count()
         published = sum(course.is_published for course in cast.courses)
+        sessions = LiveSession.objects.filter(course__in=cast.courses).count()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démo chargée : {len(cast.everyone())} comptes, {published} cours publiés "
                 f"(+{len(cast.courses) - published} brouillon), {enrollments.count()} inscriptions "
-                f"dont {completed} terminées."
+                f"dont {completed} terminées, {sessions} sessions en direct."
             )
         )
         self.stdout.write(f"Mot de passe de tous les comptes de démo : {content.DEMO_PASSWORD}")

@@ -1,0 +1,92 @@
+"""Template helpers of the student live pages (issue 4): the countdown text that
+countdown.js keeps fresh, durations, and the course page's next session."""
+
+from datetime import UTC, datetime, timedelta
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from campus.courses.models import Course
+from campus.live import selectors
+from campus.live.models import LiveSession
+
+register = template.Library()
+
+
+def countdown_text(start: datetime, now: datetime) -> str:
+    """ "dans 2 h 15 min", "dans 3 jours": what is left before `start`. countdown.js
+    mirrors these rules with the formats of `live/student/_countdown_formats.html`."""
+    seconds = int((start - now).total_seconds())
+    if seconds <= 0:
+        return _("maintenant")
+    if seconds < 60:
+        return _("dans moins d'une minute")
+    minutes = seconds // 60
+    if minutes < 60:
+        return _("dans %(m)s min") % {"m": minutes}
+    if minutes < 24 * 60:
+        return _("dans %(h)s h %(m)s min") % {"h": minutes // 60, "m": f"{minutes % 60:02d}"}
+    days = minutes // (24 * 60)
+    return ngettext("dans %(d)s jour", "dans %(d)s jours", days) % {"d": days}
+
+
+@register.simple_tag
+def countdown_formats() -> dict[str, str]:
+    """The formats countdown.js fills in, translated here with the same msgids as
+    countdown_text (rendered with json_script)."""
+    return {
+        "now": _("maintenant"),
+        "soon": _("dans moins d'une minute"),
+        "minutes": _("dans %(m)s min"),
+        "hours": _("dans %(h)s h %(m)s min"),
+        "day": ngettext("dans %(d)s jour", "dans %(d)s jours", 1),
+        "days": ngettext("dans %(d)s jour", "dans %(d)s jours", 2),
+    }
+
+
+@register.filter
+def countdown(start: datetime | None) -> str:
+    return countdown_text(start, timezone.now()) if start else ""
+
+
+@register.filter
+def iso_utc(value: datetime | None) -> str:
+    """2026-11-21T18:00:00Z, for `<time datetime>` and countdown.js."""
+    if value is None:
+        return ""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def duration_text(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds()) // 60)
+    if minutes < 60:
+        return _("%(m)s min") % {"m": minutes}
+    if minutes % 60 == 0:
+        return _("%(h)s h") % {"h": minutes // 60}
+    return _("%(h)s h %(m)s min") % {"h": minutes // 60, "m": f"{minutes % 60:02d}"}
+
+
+@register.filter
+def never_held(session: LiveSession) -> bool:
+    """Still "scheduled" after its planned end: nobody started it."""
+    return session.status == "scheduled" and session.scheduled_end_at <= timezone.now()
+
+
+@register.filter
+def planned_duration(session: LiveSession) -> str:
+    return duration_text(session.scheduled_end_at - session.scheduled_start_at)
+
+
+@register.filter
+def actual_duration(session: LiveSession) -> str:
+    if session.actual_start_at is None or session.actual_end_at is None:
+        return ""
+    return duration_text(session.actual_end_at - session.actual_start_at)
+
+
+@register.simple_tag
+def next_course_session(course: Course) -> LiveSession | None:
+    """The course page's "Sessions en direct" block: the live session or the next one."""
+    return selectors.next_course_session(course=course, now=timezone.now())

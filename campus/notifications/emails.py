@@ -1,0 +1,59 @@
+"""The email of a notification: the stored title and body (already in the recipient's
+language), a link, the preferences link, and for session notices an iCalendar part."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
+
+from campus.core.emails import render_email
+from campus.courses.models import Enrollment
+from campus.notifications import invitations
+from campus.notifications.models import Kind, Notification
+
+SESSION_SUBJECT = "live_session"
+# Kinds whose email carries the session as an invitation, and with which iTIP method.
+INVITATION_METHOD = {
+    Kind.SESSION_SCHEDULED: "REQUEST",
+    Kind.SESSION_RESCHEDULED: "REQUEST",
+    Kind.SESSION_REMINDER_24H: "REQUEST",
+    Kind.SESSION_REMINDER_1H: "REQUEST",
+    Kind.SESSION_CANCELLED: "CANCEL",
+}
+
+
+def _absolute(url: str) -> str:
+    return url if url.startswith(("http://", "https://")) or not url else settings.SITE_URL + url
+
+
+def notification_email(notification: Notification) -> EmailMultiAlternatives | None:
+    """The message to send, or None when there is nobody to send it to."""
+    user = notification.user
+    if not user.is_active or not user.email:
+        return None
+    course_id = notification.data.get("course_id")
+    if (
+        course_id
+        and not Enrollment.objects.filter(user=user, course_id=course_id, is_active=True).exists()
+    ):
+        return None  # left the course since: its news are not theirs any more
+    context = {
+        "name": user.display_name,
+        "title": notification.title,
+        "body": notification.body,
+        "url": _absolute(notification.url),
+        "preferences_url": settings.SITE_URL + reverse("notifications:preferences"),
+    }
+    subject, text, html = render_email(
+        "notification", context, language=user.language, tz=user.timezone
+    )
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message.attach_alternative(html, "text/html")
+    method = INVITATION_METHOD.get(notification.kind)  # type: ignore[call-overload]
+    snapshot = notification.data.get("event")
+    if method and snapshot:
+        ics = invitations.session_invitation(snapshot, attendee=user, method=method)
+        message.attach("invitation.ics", ics, f"text/calendar; method={method}; charset=UTF-8")
+    if notification.data.get("events"):
+        ics = invitations.series_calendar(notification.data["events"])
+        message.attach("seances.ics", ics, "text/calendar; method=PUBLISH; charset=UTF-8")
+    return message
