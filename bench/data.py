@@ -35,6 +35,7 @@ from campus.courses.models import (
     Quiz,
     QuizAttempt,
 )
+from campus.notifications.models import Notification, Preference
 
 BENCH_DOMAIN = "bench.campus.local"
 COURSE_SLUG_PREFIX = "bench-"
@@ -427,7 +428,12 @@ STEPS: list[Step] = [
     Step(
         "users",
         create_users,
-        lambda: [ApiToken.objects.filter(user__in=bench_users()), bench_users()],
+        lambda: [
+            ApiToken.objects.filter(user__in=bench_users()),
+            Notification.objects.filter(user__in=bench_users()),
+            Preference.objects.filter(user__in=bench_users()),
+            bench_users(),
+        ],
     ),
     Step("courses", create_courses, lambda: [bench_courses()]),
     Step(

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,6 +36,7 @@ from campus.courses.forms import (
     QuizForm,
 )
 from campus.courses.models import Course
+from campus.live import selectors as live_selectors
 
 CATALOGUE_PAGE_SIZE = 12
 LIST_PAGE_SIZE = 20
@@ -83,7 +85,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     course = access.get_course_outline_by_slug_for(request.user, slug)
     data = presenters.course_detail(course, user=request.user)
-    return render(request, "courses/detail.html", {"course": course, "data": data})
+    # Those who see the outline (members, owner, admins) see the live or next session.
+    next_session = (
+        live_selectors.next_course_session(course=course, now=timezone.now())
+        if data["modules"] is not None
+        else None
+    )
+    context = {"course": course, "data": data, "next_session": next_session}
+    return render(request, "courses/detail.html", context)
 
 
 @require_POST

@@ -246,15 +246,6 @@ def sessions_with_counts(sessions: list[LiveSession]) -> list[LiveSession]:
     return sessions
 
 
-def active_member_ids(*, course: Course) -> list[int]:
-    """Users with an active enrollment (and an active account) in `course`."""
-    return list(
-        Enrollment.objects.filter(course=course, is_active=True, user__is_active=True)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
-
-
 # --- Student pages (issue 4, helper: student) -------------------------------------------
 
 

@@ -129,7 +129,7 @@ def session_create(
         max_participants=max_participants,
         is_recording_enabled=is_recording_enabled,
     )
-    live_notices.session_scheduled(session)
+    live_notices.session_scheduled(session, now=now)
     return session
 
 
@@ -424,7 +424,7 @@ def session_start(*, actor: User, session: LiveSession, now: datetime | None = N
     locked.status = LiveSessionStatus.LIVE
     locked.actual_start_at = now
     locked.save(update_fields=["status", "actual_start_at", "updated_at"])
-    live_notices.session_started(locked)
+    live_notices.session_started(locked, now=now)
     return locked
 
 

@@ -78,7 +78,7 @@ def _notice(
     )
 
 
-def session_scheduled(session: LiveSession) -> int:
+def session_scheduled(session: LiveSession, *, now: datetime | None = None) -> int:
     def render() -> tuple[str, str]:
         title = _("Nouvelle session : %(title)s") % {"title": session.title}
         body = _("Cours « %(course)s », le %(start)s.") % {
@@ -88,7 +88,7 @@ def session_scheduled(session: LiveSession) -> int:
         return title, body
 
     notice = _notice(session, Kind.SESSION_SCHEDULED, _key(session, "scheduled"), render)
-    return services.notify(recipients=_members(session), notice=notice)
+    return services.notify(recipients=_members(session), notice=notice, now=now)
 
 
 def series_scheduled(record: SessionSeries, sessions: list[LiveSession]) -> int:
@@ -145,7 +145,7 @@ def session_rescheduled(session: LiveSession, *, old_start: datetime) -> int:
     return services.notify(recipients=_members(session), notice=notice)
 
 
-def session_started(session: LiveSession) -> int:
+def session_started(session: LiveSession, *, now: datetime | None = None) -> int:
     services.skip_pending(subject_type=SESSION_SUBJECT, subject_id=session.pk, kinds=REMINDER_KINDS)
 
     def render() -> tuple[str, str]:
@@ -156,7 +156,7 @@ def session_started(session: LiveSession) -> int:
         return title, body
 
     notice = _notice(session, Kind.SESSION_STARTED, f"live:{session.pk}:started", render)
-    return services.notify(recipients=_members(session), notice=notice)
+    return services.notify(recipients=_members(session), notice=notice, now=now)
 
 
 def session_cancelled(session: LiveSession) -> int:

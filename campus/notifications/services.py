@@ -248,6 +248,9 @@ def _deliver_one(notification_id: int, *, smtp: Any, now: datetime, report: Deli
         return
     row.email_attempts += 1
     try:
+        # Opened once and kept for the batch (a no-op when already open); Django closes
+        # a connection after sending only when it opened it itself.
+        smtp.open()
         message.connection = smtp
         message.send()
     except (smtplib.SMTPException, OSError) as exc:

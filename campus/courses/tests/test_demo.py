@@ -161,3 +161,14 @@ def test_demo_live_sessions_are_built_once() -> None:
     run_demo()
     run_demo("--if-empty")
     assert LiveSession.objects.count() == len(content.LIVE_SESSIONS)
+
+
+@pytest.mark.usefixtures("debug_on")
+def test_demo_members_have_notices_but_no_email_is_attempted() -> None:
+    from campus.notifications.models import EmailState, Kind, Notification
+
+    run_demo()
+    notices = Notification.objects.filter(user__email__endswith=f"@{content.DEMO_DOMAIN}")
+    assert notices.filter(kind=Kind.SESSION_SCHEDULED).exists()
+    assert notices.filter(kind=Kind.SESSION_STARTED).exists()
+    assert not notices.filter(email_state=EmailState.PENDING).exists()

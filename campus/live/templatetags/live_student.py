@@ -1,5 +1,5 @@
 """Template helpers of the student live pages (issue 4): the countdown text that
-countdown.js keeps fresh, durations, and the course page's next session."""
+countdown.js keeps fresh, and durations."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -8,8 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from campus.courses.models import Course
-from campus.live import selectors
 from campus.live.models import LiveSession
 
 register = template.Library()
@@ -84,9 +82,3 @@ def actual_duration(session: LiveSession) -> str:
     if session.actual_start_at is None or session.actual_end_at is None:
         return ""
     return duration_text(session.actual_end_at - session.actual_start_at)
-
-
-@register.simple_tag
-def next_course_session(course: Course) -> LiveSession | None:
-    """The course page's "Sessions en direct" block: the live session or the next one."""
-    return selectors.next_course_session(course=course, now=timezone.now())

@@ -233,3 +233,15 @@ def test_the_owner_message_has_no_invitation(
     assert "Lisez le ch. 2" in text_of(message)
     assert not [p for p in message.walk() if p.get_content_type() == "text/calendar"]
     assert Notification.objects.filter(user=member, kind=Kind.SESSION_MESSAGE).count() == 1
+
+
+def test_a_batch_uses_one_smtp_connection(
+    smtp_server: Inbox, session: LiveSession, course: Course, user_factory: Callable[..., User]
+) -> None:
+    for _ in range(4):
+        course_services.enrollment_create(actor=user_factory(), course=course)
+    with time_machine.travel(START - timedelta(hours=3), tick=False):
+        live_notices.reminders_sweep()
+    assert deliver_at(START - timedelta(hours=3)).sent == 5
+    assert len(smtp_server.messages) == 5
+    assert smtp_server.connections == 1
