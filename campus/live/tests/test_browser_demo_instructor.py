@@ -56,8 +56,7 @@ def test_demo_instructor_walks_through_the_live_pages(
 
     # The live session's room: the stand-in embed loads and the Q&A shows the demo's.
     page.goto(
-        live_server.url
-        + reverse("live:join", kwargs={"slug": course.slug, "session_id": live.pk})
+        live_server.url + reverse("live:join", kwargs={"slug": course.slug, "session_id": live.pk})
     )
     page.wait_for_function("() => window.__jitsi && window.__jitsi.calls.length === 1")
     options = page.evaluate("() => window.__jitsi.calls[0].options")
