@@ -54,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from bench import live_endpoints  # noqa: F401  (registers the live endpoints)
+    from bench import (  # noqa: F401  (register their endpoints)
+        agenda_endpoints,
+        live_endpoints,
+    )
     from bench.data import SIZES
     from bench.endpoints import ENDPOINTS
     from bench.runner import Options, run

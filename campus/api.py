@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from campus.accounts.api import router as accounts_router
 from campus.accounts.auth import default_auth
+from campus.agenda.api import router as agenda_router
 from campus.core.api import router as core_router
 from campus.core.envelope import error_body
 from campus.core.errors import DomainError, RateLimited
@@ -37,6 +38,7 @@ api.add_router("", accounts_router)
 api.add_router("", courses_router)
 api.add_router("", live_router)
 api.add_router("", notifications_router)
+api.add_router("", agenda_router)
 
 
 def error_response(

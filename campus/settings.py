@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "campus.courses",
     "campus.live",
     "campus.notifications",
+    "campus.agenda",
     "bench",
 ]
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("campus.courses.urls")),
     path("", include("campus.live.urls")),
     path("", include("campus.notifications.urls")),
+    path("", include("campus.agenda.urls")),
 ]

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -11,6 +12,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import Role, User
+from campus.agenda import services as agenda_services
+from campus.agenda import tasks as agenda_tasks
 from campus.core.errors import Conflict, Forbidden
 from campus.core.validation import check_max_length, clean_title, field_error
 from campus.courses import selectors
@@ -387,8 +390,12 @@ def enrollment_create(*, actor: User, course: Course) -> Enrollment:
         existing.is_active = True
         existing.unenrolled_at = None
         existing.save(update_fields=["is_active", "unenrolled_at"])
-        return existing
-    return Enrollment.objects.create(user=actor, course=locked, enrolled_at=now)
+        enrollment = existing
+    else:
+        enrollment = Enrollment.objects.create(user=actor, course=locked, enrolled_at=now)
+    # The study plan follows the enrollment; failing to plan never fails enrolling.
+    transaction.on_commit(partial(agenda_tasks.generate_plan.delay, enrollment.pk), robust=True)
+    return enrollment
 
 
 @transaction.atomic
@@ -453,6 +460,7 @@ def lesson_complete(*, actor: User, lesson: Lesson) -> Enrollment:
     """Mark a lesson done (idempotent) and recompute progress."""
     enrollment = _require_active_enrollment(actor, lesson.course)
     LessonCompletion.objects.get_or_create(enrollment=enrollment, lesson=lesson)
+    agenda_services.lesson_done(enrollment=enrollment, lesson=lesson)
     return enrollment_recompute_progress(enrollment=enrollment)
 
 
@@ -509,5 +517,7 @@ def quiz_submit(*, actor: User, quiz: Quiz, answers: dict[str, list[int]]) -> Qu
         raise Conflict(
             _("Une tentative est déjà en cours d'envoi."), code="attempt_conflict"
         ) from exc
+    if attempt.passed:
+        agenda_services.quiz_passed(enrollment=enrollment, quiz=quiz)
     enrollment_recompute_progress(enrollment=enrollment)
     return attempt

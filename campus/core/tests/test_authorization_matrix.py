@@ -76,6 +76,7 @@ INVALID_TRANSITION = (409, "invalid_transition")
 NOT_STARTED = (409, "session_not_started")
 NOT_JOINED = (409, "not_joined")
 NOTIFICATION_404 = (404, "notification_not_found")
+ENROLLMENT_404 = (404, "enrollment_not_found")
 
 ROWS: list[Row] = [
     Row(
@@ -562,6 +563,56 @@ ROWS: list[Row] = [
         each(NO_AUTH, 200, 200, 200, 200, 200),
         body=lambda ctx: {"session_started": {"in_app": True, "email": False}},
     ),
+    # Agenda: the calendar is personal (each user gets their own, never another's); a
+    # study plan belongs to the student alone: anyone else's enrollment is a 404, even
+    # for the course's owner or an admin.
+    Row(
+        "calendar events",
+        "GET",
+        "/api/calendar/events",
+        each(NO_AUTH, 200, 200, 200, 200, 200),
+        body=lambda ctx: {"start": "2027-01-01", "end": "2027-01-31"},
+    ),
+    Row(
+        "calendar (default window)", "GET", "/api/calendar", each(NO_AUTH, 200, 200, 200, 200, 200)
+    ),
+    Row(
+        "calendar token regenerate",
+        "POST",
+        "/api/calendar/token/regenerate",
+        each(NO_AUTH, 200, 200, 200, 200, 200),
+    ),
+    Row(
+        "study plan generate",
+        "POST",
+        "/api/enrollments/{enrollment}/generate-schedule",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+    ),
+    Row(
+        "study plan",
+        "GET",
+        "/api/enrollments/{enrollment}/schedule",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+    ),
+    Row(
+        "study plan settings",
+        "PUT",
+        "/api/enrollments/{enrollment}/schedule",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+        body=lambda ctx: {"study_days": [0, 2], "start_time": "19:00", "minutes_per_day": 45},
+    ),
+    Row(
+        "calendar sync links",
+        "POST",
+        "/api/enrollments/{enrollment}/sync-calendar",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+    ),
+    Row(
+        "study plan of an unknown enrollment",
+        "GET",
+        "/api/enrollments/{missing}/schedule",
+        each(NO_AUTH, *[ENROLLMENT_404] * 5),
+    ),
 ]
 
 
@@ -570,6 +621,8 @@ def ctx(
     course: Course, draft_course: Course, user_factory: Any, owner: User, member: User
 ) -> dict[str, Any]:
     """Ids of the objects rows refer to. Extend it when a new row needs a new object."""
+    from campus.agenda import services as agenda_services
+    from campus.courses.models import Enrollment
     from campus.live import services as live_services
     from campus.live.tests.helpers import make_live, make_session
     from campus.notifications import services as notify_services
@@ -601,6 +654,8 @@ def ctx(
         ),
     )
     assert notification == 1
+    enrollment = Enrollment.objects.select_related("course").get(user=member, course=course)
+    agenda_services.plan_generate(actor=member, enrollment=enrollment)
     start = timezone.now() + timedelta(days=1)
     draft_lesson = Lesson.objects.filter(course=draft_course).order_by("id").first()
     assert draft_lesson is not None
@@ -621,6 +676,7 @@ def ctx(
         "occurrence": occurrences[0].pk,
         "question": question.pk,
         "notification": Notification.objects.get(user=member, dedupe_key="matrix").pk,
+        "enrollment": enrollment.pk,
         "session_body": {
             "title": "Séance",
             "scheduled_start_at": start.isoformat(),

@@ -1,0 +1,128 @@
+"""iCalendar feeds: a secret URL per user (and per course), no login (calendar clients
+cannot log in), and the single-event .ics download (login).
+
+An unknown or revoked token is a plain 404, the same as any missing page: no hint that
+a token ever existed. Responses carry an ETag (a hash of what the file depends on, known before
+rendering it) and Last-Modified, and answer 304 to a client that already has them.
+"""
+
+import hashlib
+from collections.abc import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from campus.accounts.models import User
+from campus.agenda import ics, selectors
+from campus.agenda.events import CalendarEvent
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+MAX_AGE = 300
+RENDERED_FEED_SECONDS = 60 * 60
+
+
+def _fingerprint(events: list[CalendarEvent], *extra: str) -> str:
+    """What the rendered file depends on, hashed: the ETag, known before rendering."""
+    digest = hashlib.sha256()
+    for part in extra:
+        digest.update(part.encode())
+    for e in events:
+        row = (e.uid, e.sequence, e.start, e.end, e.all_day, e.status, e.title)
+        digest.update(repr((*row, e.description, e.url, e.updated_at)).encode())
+    return digest.hexdigest()[:40]
+
+
+def _respond(
+    request: HttpRequest,
+    events: list[CalendarEvent],
+    render: Callable[[], bytes],
+    *,
+    fingerprint: str,
+    filename: str | None = None,
+) -> HttpResponse:
+    """304 when the client has this version (decided before rendering: subscribed
+    clients poll every hour and the file rarely changes), else the rendered file."""
+    etag = quote_etag(fingerprint)
+    modified = selectors.last_modified(events)
+    stamp = int(modified.timestamp()) if modified else None
+    conditional = get_conditional_response(request, etag=etag, last_modified=stamp)
+    response = conditional or HttpResponse(render(), content_type=CONTENT_TYPE)
+    response["ETag"] = etag
+    if stamp is not None:
+        response["Last-Modified"] = http_date(stamp)
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    patch_cache_control(response, private=True, max_age=MAX_AGE)
+    return response
+
+
+def _calendar_response(
+    request: HttpRequest, events: list[CalendarEvent], *, name: str
+) -> HttpResponse:
+    url = request.build_absolute_uri()
+    fingerprint = _fingerprint(events, name, url)
+
+    def render() -> bytes:
+        # Rendering hundreds of events costs ~0.1 s; the same version is kept in the
+        # shared cache, so it is rendered once per change, not once per poll.
+        key = f"agenda:feed:{fingerprint}"
+        body = cache.get(key)
+        if body is None:
+            body = ics.build_calendar(events, name=name, url=url)
+            cache.set(key, body, RENDERED_FEED_SECONDS)
+        return bytes(body)
+
+    return _respond(request, events, render, fingerprint=fingerprint)
+
+
+def _token_user(token: str) -> User:
+    user = selectors.user_for_token(token=token)
+    if user is None:
+        raise Http404
+    return user
+
+
+@require_safe
+def user_feed(request: HttpRequest, token: str) -> HttpResponse:
+    user = _token_user(token)
+    # In the subscriber's language (no session here: the token says who it is).
+    with translation.override(user.language or None):
+        events = selectors.feed_events(user=user, now=timezone.now())
+        name = _("Campus — mon agenda")
+    return _calendar_response(request, events, name=name)
+
+
+@require_safe
+def course_feed(request: HttpRequest, token: str, course_id: int) -> HttpResponse:
+    user = _token_user(token)
+    course = selectors.course_for_feed(user=user, course_id=course_id)
+    if course is None:
+        raise Http404
+    with translation.override(user.language or None):
+        events = selectors.feed_events(user=user, now=timezone.now(), course_id=course.pk)
+        name = _("Campus — %(c)s") % {"c": course.title}
+    return _calendar_response(request, events, name=name)
+
+
+@require_safe
+def event_ics(request: HttpRequest, key: str) -> HttpResponse:
+    """One event of the logged-in user's own calendar, as a file to open."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    assert isinstance(request.user, User)
+    event = selectors.calendar_event(user=request.user, key=key)
+    if event is None:
+        raise Http404
+    return _respond(
+        request,
+        [event],
+        lambda: ics.build_event(event),
+        fingerprint=_fingerprint([event]),
+        filename=f"campus-{event.key}.ics",
+    )

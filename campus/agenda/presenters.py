@@ -1,0 +1,65 @@
+"""Agenda rows as the API's schemas want them (no queries: everything is loaded)."""
+
+from typing import Any
+
+from campus.agenda import links, selectors
+from campus.agenda.events import CalendarEvent
+from campus.agenda.models import PlanItem, StudyPlan
+
+
+def event_row(event: CalendarEvent) -> dict[str, Any]:
+    """Lean on purpose (lists carry hundreds of events over slow links): the "add to
+    Google / Outlook" links are built by the pages, not sent with every event."""
+    return {
+        "key": event.key,
+        "uid": event.uid,
+        "type": event.type,
+        "title": event.title,
+        "start": event.start,
+        "end": event.end,
+        "all_day": event.all_day,
+        "status": event.status,
+        "url": event.url,
+        "course_id": event.course_id,
+        "course_title": event.course_title,
+        "description": event.description,
+        "sequence": event.sequence,
+        "ics_url": links.event_ics_path(event),
+    }
+
+
+def plan_item_row(item: PlanItem, slug: str) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "kind": item.kind,
+        "title": getattr(item, "display_title", item.title),
+        "starts_at": item.starts_at,
+        "ends_at": item.ends_at,
+        "segment": item.segment,
+        "segments": item.segments,
+        "status": getattr(item, "effective_status", item.status),
+        "lesson_id": item.lesson_id,
+        "quiz_id": item.quiz_id,
+        "milestone_percent": item.milestone_percent,
+        "url": selectors.item_url(item, slug),
+    }
+
+
+def plan(plan: StudyPlan) -> dict[str, Any]:
+    course = plan.enrollment.course
+    return {
+        "id": plan.pk,
+        "enrollment_id": plan.enrollment_id,
+        "course_id": course.pk,
+        "study_days": list(plan.study_days),
+        "start_time": plan.start_time.strftime("%H:%M"),
+        "minutes_per_day": plan.minutes_per_day,
+        "timezone": plan.timezone,
+        "starts_on": plan.starts_on,
+        "finishes_on": plan.finishes_on,
+        "fits": plan.fits,
+        "needed_minutes_per_day": plan.needed_minutes_per_day,
+        "generated_at": plan.generated_at,
+        "progress": selectors.plan_progress(plan=plan),
+        "items": [plan_item_row(item, course.slug) for item in plan.items.all()],
+    }
