@@ -35,6 +35,16 @@ from campus.courses.models import (
     Quiz,
     QuizAttempt,
 )
+from campus.forum.models import (
+    CourseFollow,
+    Follow,
+    Forum,
+    Reply,
+    Topic,
+    TopicView,
+    Vote,
+)
+from campus.forum.models import Report as ForumReport
 from campus.notifications.models import Notification, Preference
 
 BENCH_DOMAIN = "bench.campus.local"
@@ -52,6 +62,8 @@ class Size:
     enrollments: int  # approximate target
     modules_per_course: int = 3
     lessons_per_module: int = 2
+    forum_topics: int = 0  # approximate targets (the forum step)
+    forum_replies: int = 0
 
     @property
     def instructors(self) -> int:
@@ -63,10 +75,24 @@ class Size:
 
 
 SIZES = {
-    "xs": Size(students=50, courses=5, enrollments=100),
-    "s": Size(students=1_000, courses=10, enrollments=5_000),
-    "m": Size(students=10_000, courses=100, enrollments=50_000),
-    "l": Size(students=100_000, courses=1_000, enrollments=500_000),
+    "xs": Size(students=50, courses=5, enrollments=100, forum_topics=40, forum_replies=400),
+    "s": Size(
+        students=1_000, courses=10, enrollments=5_000, forum_topics=1_000, forum_replies=10_000
+    ),
+    "m": Size(
+        students=10_000,
+        courses=100,
+        enrollments=50_000,
+        forum_topics=10_000,
+        forum_replies=100_000,
+    ),
+    "l": Size(
+        students=100_000,
+        courses=1_000,
+        enrollments=500_000,
+        forum_topics=60_000,
+        forum_replies=1_000_000,
+    ),
 }
 
 _FIRST_NAMES = """
@@ -409,6 +435,192 @@ def create_enrollments(plan: Plan) -> Counts:
     return count
 
 
+# --- Forum (issue 8) ------------------------------------------------------------------
+
+BUSIEST_FORUM_SHARE = 0.4  # of the topics: one big forum, so page 1,000 exists at size l
+BIG_TOPIC_REPLIES = 500  # the busiest forum's first topic: a long, nested thread
+TOPICS_PER_CHUNK = 1_000
+_FORUM_WORDS = (
+    "exercice étudiant leçon corrigé variable fonction boucle tableau évaluation délai "
+    "certificat vidéo quiz module projet entreprise comptabilité marché réseau sécurité "
+    "énergie données graphique formule élève devoir examen note professeur correction "
+    "algorithme bilan facture client stock budget serveur mot-de-passe panneau récolte "
+    "vaccin"
+)
+FORUM_WORDS = tuple(_FORUM_WORDS.split())
+TOPIC_OPENERS = (
+    "Question sur",
+    "Besoin d'aide pour",
+    "Problème avec",
+    "Comment comprendre",
+    "Astuce :",
+    "Erreur dans",
+    "Discussion :",
+)
+REPLY_SENTENCES = (
+    "Je pense que « {a} » dépend surtout de « {b} ».",
+    "Relisez la leçon sur « {a} », l'exemple « {b} » est clair.",
+    "Merci, « {a} » fonctionne maintenant avec « {b} ».",
+    "Pour « {a} », regardez d'abord « {b} » puis refaites l'exercice.",
+    "J'ai le même souci avec « {a} » et « {b} ».",
+    "Le professeur a expliqué « {a} » en détail pendant la séance.",
+)
+
+
+def _forum_text(rng: random.Random, sentences: int) -> str:
+    return " ".join(
+        rng.choice(REPLY_SENTENCES).format(a=rng.choice(FORUM_WORDS), b=rng.choice(FORUM_WORDS))
+        for _ in range(sentences)
+    )
+
+
+def _forum_plan(plan: Plan, forums: dict[int, int]) -> list[tuple[int, int, list[int]]]:
+    """(forum id, topic count, member ids) for each published bench course's forum."""
+    members: dict[int, list[int]] = {}
+    rows = Enrollment.objects.filter(
+        course__in=bench_courses(), course__status=CourseStatus.PUBLISHED, is_active=True
+    ).values_list("course_id", "user_id")
+    for course_id, user_id in rows.order_by("course_id", "user_id").iterator(chunk_size=CHUNK):
+        members.setdefault(course_id, []).append(user_id)
+    published = list(
+        bench_courses()
+        .filter(status=CourseStatus.PUBLISHED)
+        .order_by("slug")
+        .values_list("id", "instructor_id")
+    )
+    if not published or not plan.size.forum_topics:
+        return []
+    # The busiest forum is the biggest class's; the others share the rest by class size.
+    published.sort(key=lambda row: (-len(members.get(row[0], [])), row[0]))
+    total = plan.size.forum_topics
+    busiest = int(total * BUSIEST_FORUM_SHARE)
+    weights = [len(members.get(course_id, [])) + 1 for course_id, _ in published[1:]]
+    spread = sum(weights) or 1
+    result = [(forums[published[0][0]], busiest, members.get(published[0][0], []))]
+    for (course_id, instructor_id), weight in zip(published[1:], weights, strict=True):
+        count = round((total - busiest) * weight / spread)
+        result.append((forums[course_id], count, members.get(course_id) or [instructor_id]))
+    return result
+
+
+def _forum_topics(plan: Plan) -> Iterator[tuple[Topic, list[Reply]]]:
+    """Each topic with its replies (not saved, no ids); counters already consistent."""
+    rng = plan.rng("forum")
+    forums = dict(Forum.objects.filter(course__in=bench_courses()).values_list("course_id", "id"))
+    average = plan.size.forum_replies / max(1, plan.size.forum_topics)
+    for f, (forum_id, count, authors) in enumerate(_forum_plan(plan, forums)):
+        for n in range(count):
+            created = plan.now - timedelta(days=rng.randint(1, 365), minutes=rng.randint(0, 1440))
+            replies_count = BIG_TOPIC_REPLIES if f == n == 0 else rng.randint(0, round(2 * average))
+            topic = Topic(
+                forum_id=forum_id,
+                author_id=rng.choice(authors),
+                title=f"{rng.choice(TOPIC_OPENERS)} {rng.choice(FORUM_WORDS)} "
+                f"et {rng.choice(FORUM_WORDS)} ({n + 1})",
+                content=_forum_text(rng, rng.randint(1, 4)),
+                is_pinned=n < 2,
+                view_count=replies_count * rng.randint(2, 6) + rng.randint(0, 20),
+                reply_count=replies_count,
+                created_at=created,
+                activity_at=created,
+            )
+            replies = []
+            at = created
+            for _ in range(replies_count):
+                at += timedelta(minutes=rng.randint(1, 600))
+                replies.append(
+                    Reply(
+                        author_id=rng.choice(authors),
+                        content=_forum_text(rng, rng.randint(1, 3)),
+                        upvotes=0,
+                        downvotes=0,
+                        created_at=at,
+                    )
+                )
+            if replies:
+                topic.last_reply_at = topic.activity_at = at
+                topic.last_reply_by_id = replies[-1].author_id
+            yield topic, replies
+
+
+def _saved_ids(model: type[Model], rows: list[Any], after: int, **filters: Any) -> None:
+    """Databases that cannot return ids from a bulk insert (MariaDB): read them back, in
+    insertion order (one generator, one connection: ids are consecutive)."""
+    if all(row.pk for row in rows):
+        return
+    ids = model._default_manager.filter(pk__gt=after, **filters).order_by("pk")
+    for row, pk in zip(rows, ids.values_list("pk", flat=True), strict=True):
+        row.pk = pk
+
+
+def _last_id(model: type[Model]) -> int:
+    return model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def create_forum(plan: Plan) -> Counts:
+    """One forum per bench course; topics and replies in the published ones. One reply in
+    three answers an earlier top-level reply (two levels); one answered topic in five
+    has an accepted solution; no vote, hidden or deleted row (counters stay exact)."""
+    rng = plan.rng("forum-tree")
+    have = Forum.objects.filter(course__in=bench_courses()).values_list("course_id", flat=True)
+    missing = bench_courses().exclude(pk__in=list(have)).values_list("id", "title")
+    count = {"forums": insert(Forum, (Forum(course_id=c, title=t) for c, t in missing))}
+    count.update({"topics": 0, "replies": 0})
+    for chunk in chunked(_forum_topics(plan), TOPICS_PER_CHUNK):
+        after = _last_id(Topic)
+        topics = [topic for topic, _ in chunk]
+        Topic.objects.bulk_create(topics, batch_size=BATCH)
+        _saved_ids(Topic, topics, after)
+        top: list[Reply] = []
+        children: list[tuple[int, Reply]] = []  # (index of the parent in `top`, reply)
+        for topic, replies in chunk:
+            first = len(top)
+            for i, reply in enumerate(replies):
+                reply.topic_id = topic.pk
+                if i and rng.random() < 1 / 3:
+                    children.append((rng.randrange(first, len(top)), reply))
+                else:
+                    top.append(reply)
+        after = _last_id(Reply)
+        Reply.objects.bulk_create(top, batch_size=BATCH)
+        _saved_ids(Reply, top, after)
+        for parent, reply in children:
+            reply.parent_id = top[parent].pk
+        Reply.objects.bulk_create([reply for _, reply in children], batch_size=BATCH)
+        solved = []
+        for topic, replies in chunk:
+            answer = next((r for r in replies if r.parent_id is None), None)
+            if answer is not None and rng.random() < 0.2:
+                topic.solution_id = answer.pk
+                solved.append(topic)
+        Topic.objects.bulk_update(solved, ["solution"], batch_size=BATCH)
+        count["topics"] += len(topics)
+        count["replies"] += len(top) + len(children)
+    return count
+
+
+def _bench_topics() -> QuerySet[Topic]:
+    return Topic.objects.filter(forum__course__in=bench_courses())
+
+
+def _forum_rows() -> list[QuerySet[Any]]:
+    """Children first; solutions unset first (topic ↔ reply reference each other, and
+    MariaDB checks foreign keys on each row)."""
+    _bench_topics().filter(solution__isnull=False).update(solution=None)
+    replies = Reply.objects.filter(topic__in=_bench_topics())
+    return [
+        Vote.objects.filter(reply__in=replies),
+        ForumReport.objects.filter(Q(reply__in=replies) | Q(topic__in=_bench_topics())),
+        Follow.objects.filter(topic__in=_bench_topics()),
+        TopicView.objects.filter(topic__in=_bench_topics()),
+        replies.filter(parent__isnull=False),
+        replies,
+        _bench_topics(),
+        CourseFollow.objects.filter(forum__course__in=bench_courses()),
+        Forum.objects.filter(course__in=bench_courses()),
+    ]
+
+
 # --- Registry, reset, run -------------------------------------------------------------
 
 
@@ -455,6 +667,7 @@ STEPS: list[Step] = [
             _bench_enrollments(),
         ],
     ),
+    Step("forum", create_forum, _forum_rows),
 ]
 
 

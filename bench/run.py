@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from bench import (  # noqa: F401  (register their endpoints)
         agenda_endpoints,
+        forum_endpoints,
         live_endpoints,
     )
     from bench.data import SIZES

@@ -12,14 +12,17 @@ from ninja.errors import ValidationError as NinjaValidationError
 from campus.accounts.api import router as accounts_router
 from campus.accounts.auth import default_auth
 from campus.agenda.api import router as agenda_router
+from campus.certificates.api import router as certificates_router
 from campus.core.api import router as core_router
 from campus.core.envelope import error_body
 from campus.core.errors import DomainError, RateLimited
 from campus.core.renderers import CampusJSONRenderer
 from campus.core.validation import translate_validation_errors
 from campus.courses.api import router as courses_router
+from campus.forum.api import router as forum_router
 from campus.live.api import router as live_router
 from campus.notifications.api import router as notifications_router
+from campus.ratings.api import router as ratings_router
 
 logger = logging.getLogger("campus.api")
 
@@ -39,6 +42,9 @@ api.add_router("", courses_router)
 api.add_router("", live_router)
 api.add_router("", notifications_router)
 api.add_router("", agenda_router)
+api.add_router("", ratings_router)
+api.add_router("", certificates_router)
+api.add_router("", forum_router)
 
 
 def error_response(

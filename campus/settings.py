@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "campus.live",
     "campus.notifications",
     "campus.agenda",
+    "campus.ratings",
+    "campus.certificates",
+    "campus.forum",
     "bench",
 ]
 
@@ -254,6 +257,13 @@ LIVE_AUTO_END_AFTER_MINUTES = env_int("LIVE_AUTO_END_AFTER_MINUTES", 120)
 LIVE_HEARTBEAT_SECONDS = env_int("LIVE_HEARTBEAT_SECONDS", 30)
 LIVE_WAITING_POLL_SECONDS = env_int("LIVE_WAITING_POLL_SECONDS", 5)
 LIVE_QA_POLL_SECONDS = env_int("LIVE_QA_POLL_SECONDS", 5)
+
+# --- Ratings and certificates ------------------------------------------------------------
+# pre: new reviews wait for approval (default); post: shown at once, can be rejected.
+RATINGS_MODERATION = env_str("RATINGS_MODERATION", "pre").strip().lower()
+# off: no question asked; prompt: the rating form first, "Plus tard" skips it (default);
+# required: no certificate before a review has been submitted.
+CERTIFICATE_REQUIRES_RATING = env_str("CERTIFICATE_REQUIRES_RATING", "prompt").strip().lower()
 
 # --- Limits ---------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)

@@ -14,4 +14,7 @@ urlpatterns = [
     path("", include("campus.live.urls")),
     path("", include("campus.notifications.urls")),
     path("", include("campus.agenda.urls")),
+    path("", include("campus.ratings.urls")),
+    path("", include("campus.certificates.urls")),
+    path("", include("campus.forum.urls")),
 ]

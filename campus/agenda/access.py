@@ -4,27 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campus.core.errors import Forbidden, NotAuthenticated, NotFound
 from campus.courses.access import AnyUser, get_course_by_slug_for
-from campus.courses.models import CourseStatus, Enrollment
-
-
-def get_own_enrollment_for(user: AnyUser, enrollment_id: int) -> Enrollment:
-    """One's own active enrollment in a published course. Anyone else's (even the
-    course's owner or an admin: a study plan is personal) does not exist: 404."""
-    if not user.is_authenticated:
-        raise NotAuthenticated()
-    enrollment = (
-        Enrollment.objects.select_related("course", "course__instructor", "user")
-        .filter(
-            pk=enrollment_id,
-            user_id=user.pk,
-            is_active=True,
-            course__status=CourseStatus.PUBLISHED,
-        )
-        .first()
-    )
-    if enrollment is None:
-        raise NotFound(_("Inscription introuvable."), code="enrollment_not_found")
-    return enrollment
+from campus.courses.models import Enrollment
 
 
 def get_own_enrollment_by_slug_for(user: AnyUser, slug: str) -> Enrollment:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 
 from campus.accounts.auth import AuthedRequest
-from campus.agenda import access, links, presenters, selectors, services
+from campus.agenda import links, presenters, selectors, services
 from campus.agenda.schemas import (
     CalendarQuery,
     EventsOut,
@@ -20,6 +20,7 @@ from campus.agenda.schemas import (
 )
 from campus.core.envelope import Envelope, ok
 from campus.core.errors import NotFound
+from campus.courses import access as course_access
 from campus.courses.models import Enrollment
 
 router = Router(tags=["agenda"])
@@ -85,7 +86,7 @@ def _plan_out(enrollment: Enrollment) -> dict:
     summary="(Re)generate my study plan for this enrollment, from today",
 )
 def generate_schedule(request: AuthedRequest, enrollment_id: int) -> dict:
-    enrollment = access.get_own_enrollment_for(request.auth, enrollment_id)
+    enrollment = course_access.get_own_active_enrollment_for(request.auth, enrollment_id)
     services.plan_generate(actor=request.auth, enrollment=enrollment)
     return _plan_out(enrollment)
 
@@ -96,7 +97,7 @@ def generate_schedule(request: AuthedRequest, enrollment_id: int) -> dict:
     summary="My study plan for this enrollment, with its items and progress",
 )
 def schedule(request: AuthedRequest, enrollment_id: int) -> dict:
-    enrollment = access.get_own_enrollment_for(request.auth, enrollment_id)
+    enrollment = course_access.get_own_active_enrollment_for(request.auth, enrollment_id)
     return _plan_out(enrollment)
 
 
@@ -106,7 +107,7 @@ def schedule(request: AuthedRequest, enrollment_id: int) -> dict:
     summary="Change study days, start time and minutes per day, then re-plan",
 )
 def schedule_update(request: AuthedRequest, enrollment_id: int, payload: ScheduleIn) -> dict:
-    enrollment = access.get_own_enrollment_for(request.auth, enrollment_id)
+    enrollment = course_access.get_own_active_enrollment_for(request.auth, enrollment_id)
     services.plan_update_settings(actor=request.auth, enrollment=enrollment, **payload.dict())
     return _plan_out(enrollment)
 
@@ -117,7 +118,7 @@ def schedule_update(request: AuthedRequest, enrollment_id: int, payload: Schedul
     summary="Feed URLs (https, webcal), the course's .ics and Google/Outlook subscribe links",
 )
 def sync_calendar(request: AuthedRequest, enrollment_id: int) -> dict:
-    enrollment = access.get_own_enrollment_for(request.auth, enrollment_id)
+    enrollment = course_access.get_own_active_enrollment_for(request.auth, enrollment_id)
     token = services.calendar_token(actor=request.auth)
     course_feed = links.course_feed_urls(token.token, enrollment.course_id)
     return ok(

@@ -13,7 +13,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
+from django.db.models import Field as ModelField
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
 
@@ -116,7 +118,7 @@ def keyset_paginate(queryset: QuerySet, *, order: list[str], query: CursorQuery)
     if query.cursor:
         values = decode_cursor(query.cursor, len(order))
         try:  # each value is converted to its field's type here, before any SQL runs
-            queryset = queryset.filter(_after(order, values))
+            queryset = queryset.filter(_after(queryset.model, order, values))
         except (ValueError, TypeError, OverflowError, DjangoValidationError) as exc:
             raise _invalid_cursor() from exc
     rows = list(queryset[: query.limit + 1])
@@ -129,14 +131,33 @@ def keyset_paginate(queryset: QuerySet, *, order: list[str], query: CursorQuery)
     return KeysetPage(items=rows, limit=query.limit, next=next_cursor)
 
 
-def _after(order: list[str], values: list[Any]) -> Q:
-    """(a, b, c) > (va, vb, vc) in the given directions, as an OR of prefix equalities."""
+def _field(model: type[Model], name: str) -> ModelField:
+    field = model._meta.get_field(name)
+    if not isinstance(field, ModelField):  # a reverse relation cannot be a keyset column
+        raise ValueError(name)
+    return field
+
+
+def _after(model: type[Model], order: list[str], values: list[Any]) -> Any:
+    """The rows after the cursor in `order`.
+
+    When every column sorts the same way this is ONE row comparison, `(a, b, c) < (va,
+    vb, vc)`, which the database uses as an index range: page 1,000 then reads what page
+    1 reads. (The OR of prefix equalities below means the same but no planner turns it
+    into a range, so a deep page scanned every row before it.) Django 5.2's tuple
+    lookups write the row comparison, or its expansion where a database lacks it.
+    """
+    fields = [name.lstrip("-") for name in order]
+    typed = [_field(model, f).to_python(v) for f, v in zip(fields, values, strict=True)]
+    descending = {name.startswith("-") for name in order}
+    if len(descending) == 1:
+        lookup = TupleLessThan if descending == {True} else TupleGreaterThan
+        return lookup(Tuple(*(F(f) for f in fields)), tuple(typed))
     condition = Q()
     for i, name in enumerate(order):
-        field = name.lstrip("-")
-        lookup = "lt" if name.startswith("-") else "gt"
-        step = Q(**{f"{field}__{lookup}": values[i]})
-        for prev_name, prev_value in zip(order[:i], values[:i], strict=True):
-            step &= Q(**{prev_name.lstrip("-"): prev_value})
+        lookup_name = "lt" if name.startswith("-") else "gt"
+        step = Q(**{f"{fields[i]}__{lookup_name}": typed[i]})
+        for prev_field, prev_value in zip(fields[:i], typed[:i], strict=True):
+            step &= Q(**{prev_field: prev_value})
         condition |= step
     return condition

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from campus.accounts.models import User
 from campus.core.errors import Forbidden, NotAuthenticated, NotFound
 from campus.courses import selectors
-from campus.courses.models import Course, Enrollment, Lesson, Module, Question, Quiz
+from campus.courses.models import Course, CourseStatus, Enrollment, Lesson, Module, Question, Quiz
 
 CourseAction = Literal["view", "content", "manage"]
 AnyUser = User | AnonymousUser
@@ -92,6 +92,26 @@ def get_quiz_for(user: AnyUser, quiz_id: int, *, action: CourseAction = "content
         raise NotFound(_("Quiz introuvable."), code="quiz_not_found")
     authorize_course(user, quiz.course, action)
     return quiz
+
+
+def get_own_active_enrollment_for(user: AnyUser, enrollment_id: int) -> Enrollment:
+    """One's own active enrollment in a published course, for what is personal (a study
+    plan, a certificate): anyone else's, even the owner's or an admin's view, is a 404."""
+    if not user.is_authenticated:
+        raise NotAuthenticated()
+    enrollment = (
+        Enrollment.objects.select_related("course", "course__instructor", "user")
+        .filter(
+            pk=enrollment_id,
+            user_id=user.pk,
+            is_active=True,
+            course__status=CourseStatus.PUBLISHED,
+        )
+        .first()
+    )
+    if enrollment is None:
+        raise NotFound(_("Inscription introuvable."), code="enrollment_not_found")
+    return enrollment
 
 
 def get_enrollment_for(user: AnyUser, enrollment_id: int) -> Enrollment:

@@ -19,6 +19,11 @@ class CourseType(models.TextChoices):
     LIVE = "live", _("En direct")
 
 
+def empty_distribution() -> dict[str, int]:
+    """How many approved reviews gave 1, 2, 3, 4 and 5 stars."""
+    return {str(stars): 0 for stars in range(1, 6)}
+
+
 class Course(models.Model):
     slug = models.SlugField(max_length=220, unique=True)
     title = models.CharField(_("titre"), max_length=TITLE_MAX)
@@ -39,6 +44,14 @@ class Course(models.Model):
     course_start_date = models.DateField(_("début du cours"), null=True, blank=True)
     course_end_date = models.DateField(_("fin du cours"), null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Rating statistics over APPROVED reviews only, kept by campus.ratings.services (under
+    # a lock on this row, recomputed from the reviews) so the catalogue reads them free.
+    rating_average = models.DecimalField(
+        _("note moyenne"), max_digits=3, decimal_places=2, default=0
+    )
+    rating_count = models.PositiveIntegerField(_("nombre d'avis"), default=0)
+    rating_distribution = models.JSONField(_("répartition des notes"), default=empty_distribution)
+    rating_recommend_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -33,6 +33,7 @@ from campus.courses.models import (
     Quiz,
     QuizAttempt,
 )
+from campus.forum import services as forum_services
 
 HUNDRED = Decimal("100")
 
@@ -108,7 +109,9 @@ def course_create(
             slug = f"{slug[:200]}-{get_random_string(6, 'abcdefghijklmnopqrstuvwxyz0123456789')}"
         try:
             with transaction.atomic():
-                return Course.objects.create(slug=slug, **fields)
+                course = Course.objects.create(slug=slug, **fields)
+                forum_services.forum_ensure(course=course)  # every course has its forum
+                return course
         except IntegrityError:
             if not Course.objects.filter(slug=slug).exists():
                 raise

@@ -28,6 +28,11 @@ class Kind(models.TextChoices):
     SESSION_CANCELLED = "session_cancelled", _("Session annulée")
     SESSION_RESCHEDULED = "session_rescheduled", _("Session reportée")
     SESSION_MESSAGE = "session_message", _("Message du formateur")
+    RATING_MODERATED = "rating_moderated", _("Votre avis a été modéré")
+    CERTIFICATE_ISSUED = "certificate_issued", _("Certificat délivré")
+    FORUM_REPLY = "forum_reply", _("Réponse à votre message du forum")
+    FORUM_SOLUTION = "forum_solution", _("Votre réponse acceptée comme solution")
+    FORUM_ACTIVITY = "forum_activity", _("Activité dans un sujet suivi")
 
 
 class EmailState(models.TextChoices):

@@ -77,6 +77,13 @@ NOT_STARTED = (409, "session_not_started")
 NOT_JOINED = (409, "not_joined")
 NOTIFICATION_404 = (404, "notification_not_found")
 ENROLLMENT_404 = (404, "enrollment_not_found")
+CERTIFICATE_404 = (404, "certificate_not_found")
+RATING_404 = (404, "rating_not_found")
+NOT_AUTHOR = (403, "not_author")
+ALREADY_MODERATED = (409, "already_moderated")
+FORUM_EXISTS = (409, "forum_exists")
+TOPIC_404 = (404, "topic_not_found")
+PARENT_NOT_IN_TOPIC = (400, "parent_not_in_topic")
 
 ROWS: list[Row] = [
     Row(
@@ -613,6 +620,380 @@ ROWS: list[Row] = [
         "/api/enrollments/{missing}/schedule",
         each(NO_AUTH, *[ENROLLMENT_404] * 5),
     ),
+    # --- Ratings (campus/ratings) ------------------------------------------------------
+    # Lists, stats and approved reviews are public; a pending review exists only for its
+    # author, the course's owner and admins; only the author edits (admins may delete);
+    # only a student whose enrollment is completed rates (the matrix member has not
+    # finished: 409 not_completed); moderation is for the owner and admins.
+    Row(
+        "rating create",
+        "POST",
+        "/api/courses/{course}/ratings",
+        each(
+            NO_AUTH, NOT_ENROLLED, (409, "not_completed"), NOT_ENROLLED, NOT_ENROLLED, NOT_ENROLLED
+        ),
+        body=lambda ctx: {"rating": 4},
+    ),
+    Row(
+        "rating create on a draft",
+        "POST",
+        "/api/courses/{draft}/ratings",
+        each(NO_AUTH, COURSE_404, COURSE_404, NOT_ENROLLED, COURSE_404, NOT_ENROLLED),
+        body=lambda ctx: {"rating": 4},
+    ),
+    Row("ratings list", "GET", "/api/courses/{course}/ratings", each(*[200] * 6)),
+    Row(
+        "ratings list of a draft",
+        "GET",
+        "/api/courses/{draft}/ratings",
+        each(COURSE_404, COURSE_404, COURSE_404, 200, COURSE_404, 200),
+    ),
+    Row("rating stats", "GET", "/api/courses/{course}/ratings/stats", each(*[200] * 6)),
+    Row(
+        "rating detail, approved",
+        "GET",
+        "/api/courses/{course}/ratings/{rating_approved}",
+        each(*[200] * 6),
+    ),
+    Row(
+        "rating detail, pending",
+        "GET",
+        "/api/courses/{course}/ratings/{rating_pending}",
+        each(RATING_404, RATING_404, RATING_404, 200, RATING_404, 200),
+    ),
+    Row(
+        "rating update",
+        "PUT",
+        "/api/courses/{course}/ratings/{rating_approved}",
+        each(NO_AUTH, *[NOT_AUTHOR] * 5),
+        body=lambda ctx: {"rating": 5},
+    ),
+    Row(
+        "rating update, pending",
+        "PUT",
+        "/api/courses/{course}/ratings/{rating_pending}",
+        each(NO_AUTH, RATING_404, RATING_404, NOT_AUTHOR, RATING_404, NOT_AUTHOR),
+        body=lambda ctx: {"rating": 5},
+    ),
+    Row(
+        "rating delete",
+        "DELETE",
+        "/api/courses/{course}/ratings/{rating_approved}",
+        each(NO_AUTH, NOT_AUTHOR, NOT_AUTHOR, NOT_AUTHOR, NOT_AUTHOR, 200),
+    ),
+    Row(
+        "can rate",
+        "GET",
+        "/api/enrollments/{enrollment}/can-rate",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+    ),
+    Row(
+        "ratings moderation queue",
+        "GET",
+        "/api/ratings/moderation",
+        each(NO_AUTH, (403, "not_instructor"), (403, "not_instructor"), 200, 200, 200),
+    ),
+    Row(
+        "rating approve",
+        "POST",
+        "/api/ratings/{rating_pending}/approve",
+        each(NO_AUTH, RATING_404, RATING_404, 200, RATING_404, 200),
+    ),
+    Row(
+        "rating approve, already approved",
+        "POST",
+        "/api/ratings/{rating_approved}/approve",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, ALREADY_MODERATED, FORBIDDEN, ALREADY_MODERATED),
+    ),
+    Row(
+        "rating reject",
+        "POST",
+        "/api/ratings/{rating_approved}/reject",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+        body=lambda ctx: {"note": "Hors sujet."},
+    ),
+    # --- Certificates (campus/certificates) ------------------------------------------
+    # A certificate is its holder's: asked for by the student of the (completed)
+    # enrollment alone; read by its holder and admins; downloaded by its holder only (the
+    # PDF row uses a revoked certificate, 409, because a 200 here is a PDF, not the JSON
+    # envelope: the download's 200 is tested in campus/certificates/tests); revoked by
+    # admins; verified by anyone with the code.
+    Row(
+        "certificate issue",
+        "POST",
+        "/api/enrollments/{certificate_enrollment}/certificate",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+    ),
+    Row(
+        "certificate issue, course not completed",
+        "POST",
+        "/api/enrollments/{enrollment}/certificate",
+        each(
+            NO_AUTH,
+            ENROLLMENT_404,
+            (409, "not_completed"),
+            ENROLLMENT_404,
+            ENROLLMENT_404,
+            ENROLLMENT_404,
+        ),
+    ),
+    Row("my certificates", "GET", "/api/certificates", each(NO_AUTH, *[200] * 5)),
+    Row(
+        "certificate detail",
+        "GET",
+        "/api/certificates/{certificate}",
+        each(NO_AUTH, CERTIFICATE_404, 200, CERTIFICATE_404, CERTIFICATE_404, 200),
+    ),
+    Row(
+        "certificate pdf, revoked",
+        "GET",
+        "/api/certificates/{revoked_certificate}/pdf",
+        each(
+            NO_AUTH,
+            CERTIFICATE_404,
+            (409, "certificate_revoked"),
+            CERTIFICATE_404,
+            CERTIFICATE_404,
+            CERTIFICATE_404,
+        ),
+    ),
+    Row(
+        "certificate revoke",
+        "POST",
+        "/api/certificates/{certificate}/revoke",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 200),
+        body=lambda ctx: {"reason": "Fraude avérée."},
+    ),
+    Row(
+        "certificate verify",
+        "GET",
+        "/api/certificates/verify/{certificate_code}",
+        each(*[200] * 6),
+    ),
+    Row(
+        "certificate verify, unknown code",
+        "GET",
+        "/api/certificates/verify/{missing}",
+        each(*[CERTIFICATE_404] * 6),
+    ),
+    # --- Forum (campus/forum) ----------------------------------------------------------
+    # Read and post: members, the owner, admins (outsiders and other instructors 403
+    # not_enrolled, anonymous 401, a draft's forum 404). Moderation (pin, lock, hide,
+    # reports): the owner and admins. Edits: one's own posts. Solution: the topic's
+    # author, the owner, admins. `forum_topic` is the member's, answered by the owner
+    # (`forum_reply`, also its solution) and by the member (`forum_member_reply`).
+    Row(
+        "forum detail",
+        "GET",
+        "/api/courses/{course}/forum",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "forum of a draft",
+        "GET",
+        "/api/courses/{draft}/forum",
+        each(NO_AUTH, COURSE_404, COURSE_404, 200, COURSE_404, 200),
+    ),
+    Row(
+        "forum create (it exists with the course)",
+        "POST",
+        "/api/courses/{course}/forum",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, FORUM_EXISTS, FORBIDDEN, FORUM_EXISTS),
+        body=lambda ctx: {},
+    ),
+    Row(
+        "forum follow",
+        "POST",
+        "/api/forums/{forum}/follow",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "forum unfollow",
+        "POST",
+        "/api/forums/{forum}/unfollow",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "forum topics",
+        "GET",
+        "/api/forums/{forum}/topics",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "forum topics of a draft",
+        "GET",
+        "/api/forums/{draft_forum}/topics",
+        each(NO_AUTH, COURSE_404, COURSE_404, 200, COURSE_404, 200),
+    ),
+    Row(
+        "topic create",
+        "POST",
+        "/api/forums/{forum}/topics",
+        each(NO_AUTH, NOT_ENROLLED, 201, 201, NOT_ENROLLED, 201),
+        body=lambda ctx: {"title": "Question", "content": "Bonjour"},
+    ),
+    Row(
+        "topic detail",
+        "GET",
+        "/api/topics/{forum_topic}",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "hidden topic detail",
+        "GET",
+        "/api/topics/{forum_hidden_topic}",
+        each(NO_AUTH, NOT_ENROLLED, TOPIC_404, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "topic update",
+        "PUT",
+        "/api/topics/{forum_topic}",
+        each(NO_AUTH, NOT_ENROLLED, 200, NOT_AUTHOR, NOT_ENROLLED, NOT_AUTHOR),
+        body=lambda ctx: {"title": "Titre modifié"},
+    ),
+    Row(
+        "topic delete, answered by others",
+        "DELETE",
+        "/api/topics/{forum_topic}",
+        each(NO_AUTH, NOT_ENROLLED, (409, "topic_has_replies"), 200, NOT_ENROLLED, 200),
+    ),
+    *[
+        Row(
+            f"topic {action}",
+            "POST",
+            f"/api/topics/{{forum_topic}}/{action}",
+            each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+        )
+        for action in ("pin", "unpin", "lock", "unlock", "hide", "unhide")
+    ],
+    *[
+        Row(
+            f"topic {action}",
+            "POST",
+            f"/api/topics/{{forum_topic}}/{action}",
+            each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+        )
+        for action in ("follow", "unfollow")
+    ],
+    Row(
+        "topic report",
+        "POST",
+        "/api/topics/{forum_topic}/report",
+        each(NO_AUTH, NOT_ENROLLED, 201, 201, NOT_ENROLLED, 201),
+        body=lambda ctx: {"reason": "Hors sujet"},
+    ),
+    Row(
+        "topic replies",
+        "GET",
+        "/api/topics/{forum_topic}/replies",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "reply create",
+        "POST",
+        "/api/topics/{forum_topic}/replies",
+        each(NO_AUTH, NOT_ENROLLED, 201, 201, NOT_ENROLLED, 201),
+        body=lambda ctx: {"content": "Merci", "parent_reply_id": ctx["forum_reply"]},
+    ),
+    Row(
+        "reply create, parent in another topic",
+        "POST",
+        "/api/topics/{forum_topic}/replies",
+        each(
+            NO_AUTH,
+            NOT_ENROLLED,
+            PARENT_NOT_IN_TOPIC,
+            PARENT_NOT_IN_TOPIC,
+            NOT_ENROLLED,
+            PARENT_NOT_IN_TOPIC,
+        ),
+        body=lambda ctx: {"content": "Merci", "parent_reply_id": ctx["forum_other_reply"]},
+    ),
+    Row(
+        "reply create, locked topic",
+        "POST",
+        "/api/topics/{forum_locked_topic}/replies",
+        each(NO_AUTH, NOT_ENROLLED, (403, "topic_locked"), 201, NOT_ENROLLED, 201),
+        body=lambda ctx: {"content": "Encore une question"},
+    ),
+    Row(
+        "reply update",
+        "PUT",
+        "/api/replies/{forum_member_reply}",
+        each(NO_AUTH, NOT_ENROLLED, 200, NOT_AUTHOR, NOT_ENROLLED, NOT_AUTHOR),
+        body=lambda ctx: {"content": "Corrigé"},
+    ),
+    Row(
+        "reply delete",
+        "DELETE",
+        "/api/replies/{forum_member_reply}",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "reply delete, someone else's",
+        "DELETE",
+        "/api/replies/{forum_reply}",
+        each(NO_AUTH, NOT_ENROLLED, NOT_AUTHOR, 200, NOT_ENROLLED, 200),
+    ),
+    *[
+        Row(
+            f"reply {action}",
+            "POST",
+            f"/api/replies/{{forum_reply}}/{action}",
+            each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+        )
+        for action in ("hide", "unhide")
+    ],
+    Row(
+        "mark solution, by the topic's author",
+        "POST",
+        "/api/replies/{forum_reply}/mark-solution",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "mark solution, not the topic's author",
+        "POST",
+        "/api/replies/{forum_owner_topic_answer}/mark-solution",
+        each(NO_AUTH, NOT_ENROLLED, FORBIDDEN, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "unmark solution",
+        "DELETE",
+        "/api/replies/{forum_reply}/mark-solution",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "vote",
+        "POST",
+        "/api/replies/{forum_reply}/reactions",
+        each(NO_AUTH, NOT_ENROLLED, 200, (403, "own_reply"), NOT_ENROLLED, 200),
+        body=lambda ctx: {"type": "upvote"},
+    ),
+    Row(
+        "vote take back",
+        "DELETE",
+        "/api/replies/{forum_reply}/reactions",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "reply report",
+        "POST",
+        "/api/replies/{forum_reply}/report",
+        each(NO_AUTH, NOT_ENROLLED, 201, 201, NOT_ENROLLED, 201),
+        body=lambda ctx: {"reason": "Insultant"},
+    ),
+    Row(
+        "forum reports",
+        "GET",
+        "/api/courses/{course}/forum/reports",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+    ),
+    Row(
+        "forum report resolve",
+        "POST",
+        "/api/forum/reports/{forum_report}/resolve",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+    ),
 ]
 
 
@@ -659,7 +1040,82 @@ def ctx(
     start = timezone.now() + timedelta(days=1)
     draft_lesson = Lesson.objects.filter(course=draft_course).order_by("id").first()
     assert draft_lesson is not None
+    # Ratings: two students who completed the course, one review pending, one approved.
+    from campus.courses import services as course_services
+    from campus.ratings import services as rating_services
+    from campus.ratings.tests.helpers import graduate
+
+    _, pending_enrollment = graduate(user_factory, course)
+    _, approved_enrollment = graduate(user_factory, course)
+    pending = rating_services.rating_create(
+        actor=pending_enrollment.user, enrollment=pending_enrollment, rating=3
+    )
+    approved = rating_services.rating_create(
+        actor=approved_enrollment.user, enrollment=approved_enrollment, rating=5
+    )
+    rating_services.rating_moderate(actor=owner, review=approved, approve=True)
+    for graduated in (pending_enrollment, approved_enrollment):  # keep `member` the only one
+        course_services.enrollment_deactivate(actor=graduated.user, course=course)
+    ratings_ctx = {"rating_pending": pending.pk, "rating_approved": approved.pk}
+    # Certificates: the member completed two short courses; one certificate is revoked.
+    from campus.certificates import services as certificate_services
+    from campus.certificates.tests.helpers import complete, short_course
+
+    admin = user_factory("admin")
+    done = complete(member, short_course(owner, title="Certificat"))
+    certificate = certificate_services.certificate_issue(actor=member, enrollment=done)
+    other = complete(member, short_course(owner, title="Certificat révoqué"))
+    revoked = certificate_services.certificate_issue(actor=member, enrollment=other)
+    certificate_services.certificate_revoke(actor=admin, certificate=revoked, reason="Test")
+    certificates_ctx = {
+        "certificate_enrollment": done.pk,
+        "certificate": certificate.pk,
+        "certificate_code": certificate.code,
+        "revoked_certificate": revoked.pk,
+    }
+    # Forum: the member's topic answered by the owner (the solution) and by the member;
+    # a hidden topic, a locked one, the owner's topic answered by the member, a report.
+    from campus.forum import services as forum_services
+    from campus.forum.models import Forum, Topic
+
+    forum = Forum.objects.select_related("course", "course__instructor").get(course=course)
+
+    def _topic(author: User, title: str) -> Topic:
+        made = forum_services.topic_create(actor=author, forum=forum, title=title, content="?")
+        return Topic.objects.select_related("forum__course__instructor", "author").get(pk=made.pk)
+
+    forum_topic = _topic(member, "Sujet de l'étudiant")
+    forum_reply = forum_services.reply_create(actor=owner, topic=forum_topic, content="Voici")
+    forum_member_reply = forum_services.reply_create(
+        actor=member, topic=forum_topic, content="Merci", parent_id=forum_reply.pk
+    )
+    forum_services.solution_mark(actor=member, reply=forum_reply)
+    hidden_topic = _topic(owner, "Masqué")
+    forum_services.topic_moderate(actor=owner, topic=hidden_topic, action="hide")
+    locked_topic = _topic(owner, "Verrouillé")
+    forum_services.topic_moderate(actor=owner, topic=locked_topic, action="lock")
+    owner_topic = _topic(owner, "Annonce")
+    owner_topic_answer = forum_services.reply_create(
+        actor=member, topic=owner_topic, content="Question"
+    )
+    other_reply = forum_services.reply_create(actor=owner, topic=owner_topic, content="Ailleurs")
+    report = forum_services.report_create(actor=member, topic=owner_topic, reason="Doublon")
+    forum_ctx = {
+        "forum": forum.pk,
+        "draft_forum": Forum.objects.get(course=draft_course).pk,
+        "forum_topic": forum_topic.pk,
+        "forum_reply": forum_reply.pk,
+        "forum_member_reply": forum_member_reply.pk,
+        "forum_hidden_topic": hidden_topic.pk,
+        "forum_locked_topic": locked_topic.pk,
+        "forum_owner_topic_answer": owner_topic_answer.pk,
+        "forum_other_reply": other_reply.pk,
+        "forum_report": report.pk,
+    }
     return {
+        **ratings_ctx,
+        **forum_ctx,
+        **certificates_ctx,
         "login_email": user_factory(email="someone@example.test").email,
         "course": course.pk,
         "draft": draft_course.pk,

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from campus.courses.management import demo_content
 from campus.courses.management.commands.demo import demo_email
-from campus.courses.models import Course
+from campus.courses.models import Course, Enrollment, EnrollmentStatus
 from campus.live.models import LiveSession
 from conftest import browser_login, screenshot_sizes
 
@@ -47,6 +47,15 @@ def test_demo_student_finds_live_upcoming_and_past_sessions(
 
     # The course page's live block, then the course's sessions.
     page.goto(f"{live_server.url}/courses/{course.slug}/")
+    # This demo student has completed the course: a graduate is asked for a review
+    # first (a dialog), and "Plus tard" lets them on.
+    assert Enrollment.objects.filter(
+        user__email=demo_email(student), course=course, status=EnrollmentStatus.COMPLETED
+    ).exists()
+    dialog = page.locator("dialog#rating-dialog")
+    dialog.wait_for(state="visible")
+    dialog.get_by_role("button", name="Plus tard").click()
+    dialog.wait_for(state="hidden")
     block = page.locator("section.course-live")
     assert titles[demo_content.LIVE] in block.inner_text()
     block.scroll_into_view_if_needed()

@@ -1,0 +1,76 @@
+"""Every read about certificates. Lists cost a fixed number of queries whatever their size."""
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from campus.accounts.models import User
+from campus.certificates.models import CODE_MAX, Certificate
+from campus.core.pagination import Page, PageQuery, paginate
+from campus.courses.models import Course, CourseStatus, Enrollment, EnrollmentStatus
+from campus.ratings.models import CourseRating
+
+# "Mes certificats" lists the completed courses still waiting for their certificate; a
+# student rarely has more, and the page stays bounded whatever happens.
+PENDING_MAX = 50
+
+
+def certificate_of(*, enrollment: Enrollment) -> Certificate | None:
+    return Certificate.objects.filter(enrollment=enrollment).first()
+
+
+def certificate_by_id(*, certificate_id: int) -> Certificate | None:
+    return (
+        Certificate.objects.select_related("course", "enrollment", "revoked_by")
+        .filter(pk=certificate_id)
+        .first()
+    )
+
+
+def certificate_by_code(*, code: str) -> Certificate | None:
+    """The public lookup. A code longer than any we issue is not even queried."""
+    if not code or len(code) > CODE_MAX:
+        return None
+    return Certificate.objects.filter(code=code).first()
+
+
+def certificates_of(*, user: User) -> QuerySet[Certificate]:
+    return (
+        Certificate.objects.select_related("course", "enrollment")
+        .filter(user=user)
+        .order_by("-issued_at", "-id")
+    )
+
+
+def certificates_page(*, user: User, query: PageQuery) -> Page:
+    return paginate(certificates_of(user=user), query)
+
+
+def _has_rating() -> Exists:
+    return Exists(CourseRating.objects.filter(enrollment=OuterRef("pk")))
+
+
+def completed_without_certificate(*, user: User) -> list[Enrollment]:
+    """The user's completed, active enrollments in published courses with no certificate
+    yet, each annotated `has_rating` (a review was submitted, whatever its moderation)."""
+    return list(
+        Enrollment.objects.select_related("course", "course__instructor")
+        .filter(
+            user=user,
+            is_active=True,
+            status=EnrollmentStatus.COMPLETED,
+            course__status=CourseStatus.PUBLISHED,
+        )
+        .exclude(Exists(Certificate.objects.filter(enrollment=OuterRef("pk"))))
+        .annotate(has_rating=_has_rating())
+        .order_by("-completed_at", "-id")[:PENDING_MAX]
+    )
+
+
+def completed_enrollment_in(*, user: User, course: Course) -> Enrollment | None:
+    """The user's completed, active enrollment in `course` with its certificate (or None)
+    and `has_rating`, in one query (for the course page's certificate block)."""
+    return (
+        Enrollment.objects.select_related("course", "certificate")
+        .filter(user_id=user.pk, course=course, is_active=True, status=EnrollmentStatus.COMPLETED)
+        .annotate(has_rating=_has_rating())
+        .first()
+    )

@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from campus.forum.models import Forum, Reply, Report, Topic
+
+
+@admin.register(Forum)
+class ForumAdmin(admin.ModelAdmin):
+    list_display = ["title", "course", "is_locked", "created_at"]
+    list_select_related = ["course"]
+    raw_id_fields = ["course"]
+    search_fields = ["title", "course__title"]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["title", "forum", "author", "is_pinned", "is_locked", "is_hidden"]
+    list_filter = ["is_pinned", "is_locked", "is_hidden"]
+    list_select_related = ["forum", "author"]
+    raw_id_fields = ["forum", "author", "last_reply_by", "solution"]
+    # Counters are the services' (recomputed under a lock): never edited by hand.
+    readonly_fields = ["view_count", "reply_count", "last_reply_at", "last_reply_by", "activity_at"]
+    search_fields = ["title"]
+
+
+@admin.register(Reply)
+class ReplyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "topic", "author", "is_deleted", "is_hidden", "created_at"]
+    list_filter = ["is_deleted", "is_hidden"]
+    list_select_related = ["topic", "author"]
+    raw_id_fields = ["topic", "author", "parent"]
+    readonly_fields = ["upvotes", "downvotes"]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["reason", "status", "reporter", "topic", "reply", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["reporter", "topic", "reply"]
+    raw_id_fields = ["reporter", "topic", "reply"]

@@ -1,0 +1,233 @@
+"""The course forum (seed 004 §4.2.1): one forum per course, topics, nested replies,
+votes, an accepted solution, followers and reports.
+
+Counters (a topic's reply count, a reply's up/down votes) are denormalised for cheap
+lists and kept equal to the rows they count by the services, under row locks.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
+
+from campus.courses.models import Course
+
+TITLE_MAX = 200
+CONTENT_MAX = 20_000
+REPORT_REASON_MAX = 500
+
+
+class Forum(models.Model):
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="forum")
+    title = models.CharField(_("titre"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    is_locked = models.BooleanField(_("verrouillé"), default=False)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("forum")
+        verbose_name_plural = _("forums")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Topic(models.Model):
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="topics")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_topics"
+    )
+    title = models.CharField(_("titre"), max_length=TITLE_MAX)
+    content = models.TextField(_("contenu"), max_length=CONTENT_MAX)
+    is_pinned = models.BooleanField(_("épinglé"), default=False)
+    is_locked = models.BooleanField(_("verrouillé"), default=False)
+    is_hidden = models.BooleanField(_("masqué"), default=False)
+    view_count = models.PositiveIntegerField(_("vues"), default=0)
+    reply_count = models.PositiveIntegerField(_("réponses"), default=0)
+    last_reply_at = models.DateTimeField(null=True, blank=True)
+    last_reply_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The accepted answer (one per topic; changeable). Set by the services only.
+    solution = models.OneToOneField(
+        "Reply", on_delete=models.SET_NULL, null=True, blank=True, related_name="solution_of"
+    )
+    # For "recent" sorting: the last activity (creation or last reply).
+    activity_at = models.DateTimeField(default=dj_timezone.now)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("sujet")
+        verbose_name_plural = _("sujets")
+        indexes = [
+            # Keyset lists: pinned first, then by activity / popularity / creation.
+            models.Index(
+                fields=["forum", "-is_pinned", "-activity_at", "-id"], name="topic_recent_idx"
+            ),
+            models.Index(
+                fields=["forum", "-is_pinned", "-reply_count", "-id"], name="topic_popular_idx"
+            ),
+            models.Index(fields=["author"], name="topic_author_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Reply(models.Model):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_replies"
+    )
+    # Any depth is stored; the parent is always in the same topic (services check it).
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    content = models.TextField(_("contenu"), max_length=CONTENT_MAX)
+    # Deleted by its author: the row stays ("message supprimé") so the thread stays whole.
+    is_deleted = models.BooleanField(default=False)
+    is_hidden = models.BooleanField(_("masqué"), default=False)
+    upvotes = models.PositiveIntegerField(default=0)
+    downvotes = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("réponse")
+        verbose_name_plural = _("réponses")
+        indexes = [
+            # A topic's replies in order (the tree is built from one query) and keyset pages.
+            models.Index(fields=["topic", "created_at", "id"], name="reply_topic_order_idx"),
+            models.Index(fields=["author"], name="reply_author_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.content[:60]
+
+
+class VoteValue(models.IntegerChoices):
+    UP = 1, _("Pour")
+    DOWN = -1, _("Contre")
+
+
+class Vote(models.Model):
+    """One per user per reply: up or down. Voting the same again removes it."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_votes"
+    )
+    value = models.SmallIntegerField(choices=VoteValue.choices)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "user"], name="vote_one_per_user"),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value:+d}"
+
+
+class TopicView(models.Model):
+    """A view counts once per user per topic."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "user"], name="topic_view_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.topic_id}"
+
+
+class Follow(models.Model):
+    """Activity notifications for a topic (its author follows it; others may)."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_follows"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "user"], name="follow_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.topic_id}"
+
+
+class CourseFollow(models.Model):
+    """The owner (or anyone allowed) following every topic of a course's forum."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["forum", "user"], name="forum_follow_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.forum_id}"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("À traiter")
+    RESOLVED = "resolved", _("Traité")
+
+
+class Report(models.Model):
+    """A member flags a topic or a reply for the moderators."""
+
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    reply = models.ForeignKey(
+        Reply, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_reports"
+    )
+    reason = models.CharField(_("motif"), max_length=REPORT_REASON_MAX)
+    status = models.CharField(
+        max_length=16, choices=ReportStatus.choices, default=ReportStatus.OPEN
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("signalement")
+        verbose_name_plural = _("signalements")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(topic__isnull=False) & Q(reply__isnull=True))
+                | (Q(topic__isnull=True) & Q(reply__isnull=False)),
+                name="report_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "topic"],
+                name="report_topic_once",
+                condition=Q(topic__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "reply"],
+                name="report_reply_once",
+                condition=Q(reply__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reason[:60]

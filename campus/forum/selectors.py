@@ -1,0 +1,311 @@
+"""Every read of the forum. Lists cost a constant number of queries whatever their size
+or depth: keyset pages for topics and reports, one query for a topic's whole reply tree
+(built in Python), one for the viewer's votes in it.
+"""
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from campus.accounts.models import Role, User
+from campus.core.errors import ValidationFailed
+from campus.core.pagination import (
+    CursorQuery,
+    KeysetPage,
+    decode_cursor,
+    encode_cursor,
+    keyset_paginate,
+)
+from campus.courses.models import Course, CourseStatus, Enrollment
+from campus.forum.models import (
+    CourseFollow,
+    Follow,
+    Forum,
+    Reply,
+    Report,
+    ReportStatus,
+    Topic,
+    Vote,
+)
+
+TopicSort = Literal["recent", "popular", "unanswered", "solved"]
+TOPIC_SORTS: tuple[str, ...] = ("recent", "popular", "unanswered", "solved")
+
+# Pinned first in every sort; the last key is unique (keyset pagination).
+_TOPIC_ORDER: dict[str, list[str]] = {
+    "recent": ["-is_pinned", "-activity_at", "-id"],
+    "popular": ["-is_pinned", "-reply_count", "-id"],
+    "unanswered": ["-is_pinned", "-activity_at", "-id"],
+    "solved": ["-is_pinned", "-activity_at", "-id"],
+}
+
+
+# --- Bases (one row with what access and presenters need) -----------------------------
+
+
+def forum_base() -> QuerySet[Forum]:
+    return Forum.objects.select_related("course", "course__instructor")
+
+
+def forum_of_course(*, course: Course) -> Forum | None:
+    forum = Forum.objects.filter(course=course).first()
+    if forum is not None:
+        forum.course = course
+    return forum
+
+
+def topic_base() -> QuerySet[Topic]:
+    return Topic.objects.select_related(
+        "forum", "forum__course", "forum__course__instructor", "author", "last_reply_by"
+    )
+
+
+def reply_base() -> QuerySet[Reply]:
+    return Reply.objects.select_related(
+        "topic",
+        "topic__forum",
+        "topic__forum__course",
+        "topic__forum__course__instructor",
+        "author",
+    )
+
+
+def report_base() -> QuerySet[Report]:
+    return Report.objects.select_related(
+        "reporter",
+        "topic",
+        "topic__forum__course__instructor",
+        "reply",
+        "reply__author",
+        "reply__topic__forum__course__instructor",
+    )
+
+
+def report_course(report: Report) -> Course:
+    """The course a report (loaded by report_base) belongs to."""
+    if report.topic is not None:
+        return report.topic.forum.course
+    assert report.reply is not None
+    return report.reply.topic.forum.course
+
+
+# --- Forums ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForumStats:
+    topic_count: int
+    reply_count: int
+
+
+def forum_stats(*, forum: Forum, include_hidden: bool = False) -> ForumStats:
+    """Topics and replies of a forum, in one aggregate query."""
+    topics = Topic.objects.filter(forum=forum)
+    if not include_hidden:
+        topics = topics.filter(is_hidden=False)
+    row = topics.aggregate(topics=Count("id"), replies=Sum("reply_count"))
+    return ForumStats(topic_count=row["topics"] or 0, reply_count=row["replies"] or 0)
+
+
+def forums_for_user(*, user: User) -> list[Forum]:
+    """The forums of the courses the user takes (active enrollment) or teaches, each with
+    `topic_count` (visible topics) and `last_activity_at`: the student's forum index.
+    One query."""
+    enrolled = Enrollment.objects.filter(course=OuterRef("course"), user=user, is_active=True)
+    visible = Q(topics__is_hidden=False)
+    return list(
+        Forum.objects.filter(
+            (Q(Exists(enrolled)) & Q(course__status=CourseStatus.PUBLISHED))
+            | Q(course__instructor=user)
+        )
+        .select_related("course")
+        .annotate(
+            topic_count=Count("topics", filter=visible),
+            last_activity_at=Max("topics__activity_at", filter=visible),
+        )
+        .order_by("course__title", "id")
+    )
+
+
+# --- Topics ---------------------------------------------------------------------------
+
+
+def topics_page(
+    *, forum: Forum, sort: str = "recent", query: CursorQuery, include_hidden: bool = False
+) -> KeysetPage:
+    """One keyset page of a forum's topics, pinned first in every sort:
+    recent (last activity), popular (most replies), unanswered (no reply yet, recent
+    first), solved (with an accepted solution, recent first). Page 1,000 costs what page 1
+    costs. Hidden topics only for moderators (`include_hidden`)."""
+    if sort not in _TOPIC_ORDER:
+        raise ValidationFailed(
+            _("Tri inconnu. Valeurs possibles : %(v)s.") % {"v": ", ".join(TOPIC_SORTS)},
+            code="invalid_sort",
+        )
+    topics = Topic.objects.filter(forum=forum).select_related("author", "last_reply_by")
+    if not include_hidden:
+        topics = topics.filter(is_hidden=False)
+    if sort == "unanswered":
+        topics = topics.filter(reply_count=0)
+    elif sort == "solved":
+        topics = topics.filter(solution__isnull=False)
+    return keyset_paginate(topics, order=_TOPIC_ORDER[sort], query=query)
+
+
+def topics_by_ids(*, ids: list[int]) -> list[Topic]:
+    """Topics (with authors) in the order of `ids` (search results), one query."""
+    rows = Topic.objects.filter(pk__in=ids).select_related("author", "last_reply_by")
+    by_id = {t.pk: t for t in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def topic_detail(*, topic_id: int) -> Topic | None:
+    """A topic with its forum, course, author, last replier and solution (with author)."""
+    return topic_base().select_related("solution", "solution__author").filter(pk=topic_id).first()
+
+
+@dataclass(frozen=True)
+class FollowState:
+    topic: bool
+    forum: bool
+
+
+def follow_state(*, user: User, topic: Topic) -> FollowState:
+    """Whether the user follows this topic, and its whole forum."""
+    return FollowState(
+        topic=Follow.objects.filter(topic=topic, user=user).exists(),
+        forum=CourseFollow.objects.filter(forum_id=topic.forum_id, user=user).exists(),
+    )
+
+
+# --- Replies: the tree ----------------------------------------------------------------
+
+
+@dataclass
+class ReplyNode:
+    reply: Reply
+    depth: int = 0
+    my_vote: int | None = None
+    children: list["ReplyNode"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReplyTree:
+    roots: list[ReplyNode]
+    limit: int
+    next: str | None
+    total: int
+
+    def pagination(self) -> dict[str, object]:
+        return {"limit": self.limit, "next": self.next}
+
+
+def _invalid_cursor() -> ValidationFailed:
+    return ValidationFailed(_("Curseur de pagination invalide."), code="invalid_cursor")
+
+
+def reply_tree(*, topic: Topic, viewer: User | None, query: CursorQuery | None = None) -> ReplyTree:
+    """The topic's replies as a tree, oldest first at every level, in two queries
+    whatever the size or depth: every reply of the topic (with its author), then the
+    viewer's votes in it. With `query`, the top-level replies come in keyset pages
+    (cursor = the last top-level reply of the page), each with its whole subtree."""
+    replies = list(
+        Reply.objects.filter(topic=topic).select_related("author").order_by("created_at", "id")
+    )
+    votes: dict[int, int] = {}
+    if viewer is not None and viewer.is_authenticated and replies:
+        votes = dict(
+            Vote.objects.filter(user=viewer, reply__topic=topic).values_list("reply_id", "value")
+        )
+    nodes = {r.pk: ReplyNode(reply=r, my_vote=votes.get(r.pk)) for r in replies}
+    roots: list[ReplyNode] = []
+    for reply in replies:
+        node = nodes[reply.pk]
+        parent = nodes.get(reply.parent_id) if reply.parent_id else None
+        if parent is None:
+            roots.append(node)
+        else:
+            parent.children.append(node)
+    _set_depths(roots)
+    if query is None:
+        return ReplyTree(roots=roots, limit=len(roots), next=None, total=len(replies))
+    start = 0
+    if query.cursor:
+        [last_id] = decode_cursor(query.cursor, 1)
+        positions = {node.reply.pk: i for i, node in enumerate(roots)}
+        if not isinstance(last_id, int) or last_id not in positions:
+            raise _invalid_cursor()
+        start = positions[last_id] + 1
+    page = roots[start : start + query.limit]
+    has_more = start + query.limit < len(roots)
+    next_cursor = encode_cursor([page[-1].reply.pk]) if has_more and page else None
+    return ReplyTree(roots=page, limit=query.limit, next=next_cursor, total=len(replies))
+
+
+def _set_depths(roots: list[ReplyNode]) -> None:
+    stack = [(node, 0) for node in roots]
+    while stack:  # iterative: a very deep thread cannot blow Python's recursion limit
+        node, depth = stack.pop()
+        node.depth = depth
+        stack.extend((child, depth + 1) for child in node.children)
+
+
+def visible_reply_stats(*, topic: Topic) -> tuple[int, Reply | None]:
+    """(count, latest) of the topic's visible replies (neither deleted nor hidden): what
+    the topic's counters hold. Two indexed queries."""
+    visible = Reply.objects.filter(topic=topic, is_deleted=False, is_hidden=False)
+    latest = visible.order_by("-created_at", "-id").only("id", "created_at", "author").first()
+    return visible.count(), latest
+
+
+def vote_counts(*, reply: Reply) -> tuple[int, int]:
+    """(upvotes, downvotes) counted from the vote rows, one query."""
+    row = Vote.objects.filter(reply=reply).aggregate(
+        up=Count("id", filter=Q(value=1)), down=Count("id", filter=Q(value=-1))
+    )
+    return row["up"], row["down"]
+
+
+# --- Notifications' recipients -----------------------------------------------------------
+
+
+def readers_of(course: Course) -> QuerySet[User]:
+    """Who may read the course's forum now: active members, the owner, admins."""
+    return User.objects.filter(
+        Q(enrollments__course=course, enrollments__is_active=True)
+        | Q(pk=course.instructor_id)
+        | Q(role=Role.ADMIN)
+        | Q(is_superuser=True)
+    ).distinct()
+
+
+def topic_followers(*, topic: Topic) -> QuerySet[User]:
+    """Followers of the topic, and of its whole forum, who may still read it."""
+    course = topic.forum.course
+    following = Follow.objects.filter(topic=topic, user=OuterRef("pk"))
+    following_forum = CourseFollow.objects.filter(forum_id=topic.forum_id, user=OuterRef("pk"))
+    return readers_of(course).filter(Q(Exists(following)) | Q(Exists(following_forum)))
+
+
+# --- Reports --------------------------------------------------------------------------
+
+ReportFilter = Literal["open", "resolved", "all"]
+
+
+def reports_page(*, course: Course, status: str = "open", query: CursorQuery) -> KeysetPage:
+    """Reports on the course's topics and replies, newest first, keyset pages."""
+    reports = report_base().filter(
+        Q(topic__forum__course=course) | Q(reply__topic__forum__course=course)
+    )
+    if status != "all":
+        reports = reports.filter(status=status)
+    return keyset_paginate(reports, order=["-id"], query=query)
+
+
+def open_report_count(*, course: Course) -> int:
+    return Report.objects.filter(
+        Q(topic__forum__course=course) | Q(reply__topic__forum__course=course),
+        status=ReportStatus.OPEN,
+    ).count()
