@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -80,6 +82,11 @@ class Course(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == CourseStatus.PUBLISHED
+
+    @property
+    def average_rating(self) -> Decimal:
+        """The seed's name for rating_average (the API's field)."""
+        return self.rating_average
 
 
 class Module(models.Model):

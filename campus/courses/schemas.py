@@ -25,6 +25,8 @@ class CourseOut(Schema):
     course_start_date: date | None
     course_end_date: date | None
     instructor: InstructorOut
+    average_rating: Decimal = Decimal(0)
+    rating_count: int = 0
 
 
 class LessonOut(Schema):
