@@ -28,11 +28,11 @@ class LiveSessionAdmin(admin.ModelAdmin):
         "scheduled_end_at",
         "max_participants",
     ]
-    list_filter = ["status", "is_recording_enabled"]
+    # A date filter, not date_hierarchy: that one needs MariaDB's time zone tables.
+    list_filter = ["status", "is_recording_enabled", "scheduled_start_at"]
     list_select_related = ["course", "instructor"]
     raw_id_fields = ["course", "instructor", "series"]
     search_fields = ["title", "course__title", "jitsi_room_name"]
-    date_hierarchy = "scheduled_start_at"
     ordering = ["-scheduled_start_at"]
     readonly_fields = ["sequence", "created_at", "updated_at"]
 

@@ -216,6 +216,7 @@ def test_new_topic_forbidden_actors(course: Course, outsider: User) -> None:
     assert not Topic.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)  # MariaDB's FULLTEXT sees committed rows only
 def test_topic_list_search_is_accent_insensitive(member: User, course: Course) -> None:
     make_topic(member, course, title="Le rôle de l'étudiant", content="Présentation")
     make_topic(member, course, title="Autre chose", content="Rien à voir")
