@@ -126,18 +126,24 @@ def form_status(form: forms.BaseForm) -> int:
     return int(getattr(form, "domain_status", 400))
 
 
-def action_call(request: HttpRequest, func: Callable[..., Any], /, **kwargs: Any) -> bool:
-    """Run a service for a button. User errors become error messages and False; access
-    errors (401/403/404) propagate to `@page`."""
+def action_outcome(
+    request: HttpRequest, func: Callable[..., T], /, **kwargs: Any
+) -> tuple[bool, T | None]:
+    """Run a service for a button: (True, its result), or (False, None) with the user
+    error as error messages. Access errors (401/403/404) propagate to `@page`."""
     try:
-        func(**kwargs)
+        return True, func(**kwargs)
     except DomainError as exc:
         if _is_access_error(exc):
             raise
         for _field, message in error_messages(exc):
             messages.error(request, message)
-        return False
-    return True
+        return False, None
+
+
+def action_call(request: HttpRequest, func: Callable[..., Any], /, **kwargs: Any) -> bool:
+    """action_outcome for a button whose result the page does not need."""
+    return action_outcome(request, func, **kwargs)[0]
 
 
 def safe_next(request: HttpRequest, default: str) -> str:

@@ -80,6 +80,24 @@ def topic_permissions(topic: Topic, *, viewer: User, moderator: bool) -> dict[st
     }
 
 
+def reply_permissions(
+    row: dict[str, Any], *, viewer: User, can: dict[str, bool]
+) -> dict[str, bool]:
+    """Which buttons a reply shows to the viewer (the services decide; this only avoids
+    offering what they would refuse). `can` is the topic's topic_permissions."""
+    live = row["placeholder"] is None and not row["is_deleted"]
+    mine = row["author"] is not None and row["author"]["id"] == viewer.pk
+    return {
+        "vote": live and not mine and not row["is_hidden"],
+        "reply": can["reply"] and not row["is_deleted"],
+        "edit": live and mine and can["reply"],
+        "delete": not row["is_deleted"] and ((mine and can["reply"]) or can["moderate"]),
+        "solution": live and can["mark_solution"] and not row["is_hidden"],
+        "moderate": can["moderate"] and not row["is_deleted"],
+        "report": live and not mine,
+    }
+
+
 def topic_detail(
     topic: Topic, *, viewer: User, moderator: bool, follow: FollowState | None = None
 ) -> dict[str, Any]:

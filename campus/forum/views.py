@@ -76,27 +76,11 @@ def _not_yours() -> Forbidden:
     return Forbidden(_("Vous ne pouvez modifier que vos propres messages."), code="not_author")
 
 
-def reply_buttons(row: dict[str, Any], *, viewer: User, can: dict[str, bool]) -> dict[str, bool]:
-    """Which buttons a reply shows to the viewer (the services decide; this only avoids
-    offering what they would refuse). `can` is the topic's presenters.topic_permissions."""
-    live = row["placeholder"] is None and not row["is_deleted"]
-    mine = row["author"] is not None and row["author"]["id"] == viewer.pk
-    return {
-        "vote": live and not mine and not row["is_hidden"],
-        "reply": can["reply"] and not row["is_deleted"],
-        "edit": live and mine and can["reply"],
-        "delete": not row["is_deleted"] and ((mine and can["reply"]) or can["moderate"]),
-        "solution": live and can["mark_solution"] and not row["is_hidden"],
-        "moderate": can["moderate"] and not row["is_deleted"],
-        "report": live and not mine,
-    }
-
-
 def _decorate(rows: list[dict[str, Any]], *, viewer: User, can: dict[str, bool]) -> None:
     stack = list(rows)
     while stack:  # iterative: a very deep thread cannot blow the recursion limit
         row = stack.pop()
-        row["buttons"] = reply_buttons(row, viewer=viewer, can=can)
+        row["buttons"] = presenters.reply_permissions(row, viewer=viewer, can=can)
         stack.extend(row["replies"])
 
 

@@ -21,6 +21,7 @@ from campus.accounts.models import User
 from campus.core.errors import Conflict
 from campus.core.views import (
     action_call,
+    action_outcome,
     current_user,
     error_response,
     form_call,
@@ -241,13 +242,9 @@ def session_start(request: HttpRequest, course_id: int, session_id: int) -> Http
 def session_end(request: HttpRequest, course_id: int, session_id: int) -> HttpResponse:
     user = current_user(request)
     session = _session(user, course_id, session_id)
-    outcome: list[tuple[LiveSession, services.SessionStats]] = []
-
-    def end(**kwargs: Any) -> None:
-        outcome.append(services.session_end(**kwargs))
-
-    if action_call(request, end, actor=user, session=session):
-        stats = outcome[0][1]
+    ended, outcome = action_outcome(request, services.session_end, actor=user, session=session)
+    if ended and outcome is not None:
+        stats = outcome[1]
         messages.success(
             request,
             _(
