@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from campus.accounts.models import User
-from campus.forum import markdown
+from campus.core import content
 from campus.forum.models import Forum, Report, Topic
 from campus.forum.selectors import FollowState, ForumStats, ReplyNode
 
@@ -104,7 +104,7 @@ def topic_detail(
     is_author = viewer.pk == topic.author_id
     return {
         **topic_row(topic),
-        "content_html": markdown.render(topic.content),
+        "content_html": content.render(topic.content),
         "content": topic.content if is_author else None,
         "is_following": bool(follow and follow.topic),
         "is_following_forum": bool(follow and follow.forum),
@@ -153,7 +153,7 @@ def reply_row(
         **base,
         "placeholder": None,
         "author": person(reply.author),
-        "content_html": markdown.render(reply.content),
+        "content_html": content.render(reply.content),
         "content": reply.content if is_author else None,
         "user_reaction": _reaction_name(node.my_vote),
     }

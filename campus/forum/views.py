@@ -5,7 +5,7 @@ edits, reports, moderation buttons).
 Thin like campus/courses/views.py: access fetches and authorizes, services write (every
 rule: locks, solution, votes, rate limits), selectors read (a constant number of queries
 whatever the number of topics or replies), presenters shape rows (posts come out as
-HTML rendered and sanitized by campus.forum.markdown), campus.core.views maps domain
+HTML rendered and sanitized by campus.core.content), campus.core.views maps domain
 errors to pages, form errors, messages and statuses.
 """
 

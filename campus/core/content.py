@@ -1,4 +1,7 @@
-"""Forum posts: Markdown in, safe HTML out.
+"""Every user- or instructor-written text that is shown: Markdown in, safe HTML out, and
+plain-text excerpts for the places that show a summary (inbox, bell, emails' text part,
+lists). One renderer for forum posts, lessons, quiz questions and choices, course and
+session descriptions.
 
 Two layers, each from a well-kept library (ARCHITECTURE.md: never hand-write either):
 
@@ -12,9 +15,12 @@ Two layers, each from a well-kept library (ARCHITECTURE.md: never hand-write eit
    event handler, no style, and every link gets rel="nofollow ugc noopener".
 
 `render` is pure (text -> html), so its results are memoised per process: a thread read
-by a hundred students renders each post once.
+by a hundred students renders each post once. Code blocks come out as `<pre><code>`, so
+their whitespace (Python's indentation) is kept.
 """
 
+import html
+import re
 from functools import lru_cache
 
 import nh3
@@ -79,3 +85,26 @@ def render(text: str) -> str:
     if not text:
         return ""
     return sanitize(_md.render(text)).strip()
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)
+def plain_text(text: str) -> str:
+    """The words a reader sees, without Markdown syntax or tags, on one line."""
+    if not text:
+        return ""
+    stripped = nh3.clean(_md.render(text), tags=set(), strip_comments=True)
+    return _WHITESPACE.sub(" ", html.unescape(stripped)).strip()
+
+
+def excerpt(text: str, max_chars: int = 160) -> str:
+    """A plain-text summary of at most `max_chars` characters, cut at a word with "…"."""
+    words = plain_text(text)
+    if len(words) <= max_chars:
+        return words
+    cut = words[: max_chars - 1]
+    if " " in cut[max_chars // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"

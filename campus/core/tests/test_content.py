@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from campus.forum.markdown import ALLOWED_TAGS, render
+from campus.core.content import ALLOWED_TAGS, render
 
 PAYLOADS = [
     "<script>window.__xss=1</script>",
