@@ -71,7 +71,7 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "not_authenticated", _("Vous devez être connecté."))
+    return error_response(request, 401, "not_authenticated", _("Connectez-vous pour continuer."))
 
 
 @api.exception_handler(HttpError)

@@ -51,6 +51,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses every page and fragment (static files come precompressed from WhiteNoise,
+    # above); before anything that reads or writes the body. Why it is safe against
+    # BREACH: docs/configuration.md, "Compressed pages".
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,6 +66,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "campus.core.middleware.ApiErrorEnvelopeMiddleware",
 ]
+if DEBUG:
+    # Development serves static files from the source folders, uncompressed: gzip them on
+    # the fly as well. Production serves WhiteNoise's precompressed copies, untouched.
+    MIDDLEWARE.remove("django.middleware.gzip.GZipMiddleware")
+    MIDDLEWARE.insert(1, "django.middleware.gzip.GZipMiddleware")
 
 ROOT_URLCONF = "campus.urls"
 WSGI_APPLICATION = "campus.wsgi.application"
@@ -128,7 +137,8 @@ else:
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "courses:my_courses"
+# Each role's home (courses.home dispatches: courses, teaching dashboard, admin overview).
+LOGIN_REDIRECT_URL = "courses:home"
 LOGOUT_REDIRECT_URL = "courses:catalogue"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -144,6 +154,8 @@ LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# How dates and times read, per language (one place; campus.core.formatting uses them).
+FORMAT_MODULE_PATH = ["campus.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Africa/Porto-Novo")
@@ -179,9 +191,14 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Campus <no-reply@campus.local>")
 
 # --- Celery ---------------------------------------------------------------------------
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-CELERY_BROKER_DIR = VAR_DIR / "broker"
+# kombu's filesystem transport ignores the host, but warns "No hostname was supplied" on
+# every connection when the URL names none: the embedded broker names the default one.
+_EMBEDDED_BROKER_URL = "filesystem://localhost/"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", _EMBEDDED_BROKER_URL)
 if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_URL = _EMBEDDED_BROKER_URL
+CELERY_BROKER_DIR = VAR_DIR / "broker"
+if CELERY_BROKER_URL == _EMBEDDED_BROKER_URL:
     # Producers and consumers share one folder: kombu reads messages from data_folder_in.
     for _sub in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)

@@ -13,9 +13,9 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 
 class Role(models.TextChoices):
-    STUDENT = "student", _("Étudiant")
-    INSTRUCTOR = "instructor", _("Formateur")
-    ADMIN = "admin", _("Administrateur")
+    STUDENT = "student", _("Élève")
+    INSTRUCTOR = "instructor", _("Responsable de cours")
+    ADMIN = "admin", _("Administration")
 
 
 class Language(models.TextChoices):
@@ -86,6 +86,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def display_name(self) -> str:
         return self.full_name or self.email.split("@")[0]
 
+    def get_short_name(self) -> str:
+        """The admin's greeting ("Bienvenue, Mireille Agbo"), not the email."""
+        return self.display_name
+
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser
@@ -98,12 +102,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 class ApiToken(models.Model):
     """A bearer token. Only its SHA-256 is stored; the clear value is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("utilisateur"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(_("empreinte de la clé"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
+    expires_at = models.DateTimeField(_("expiration"))
+    revoked_at = models.DateTimeField(_("date de révocation"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("jeton d'API")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campus.agenda import events as ev
 from campus.agenda.events import CalendarEvent
+from campus.core.formatting import format_date
 
 DASH = "\N{EN DASH}"
 MONTH, WEEK, DAY, LIST = "month", "week", "day", "list"
@@ -37,7 +38,7 @@ VIEW_LABELS: dict[str, Promise] = {
 }
 
 TYPE_LABELS: dict[str, Promise] = {
-    ev.LIVE_SESSION: _("Sessions en direct"),
+    ev.LIVE_SESSION: _("Classes en direct"),
     ev.LESSON: _("Leçons"),
     ev.QUIZ: _("Quiz"),
     ev.DEADLINE: _("Dates limites"),
@@ -45,10 +46,13 @@ TYPE_LABELS: dict[str, Promise] = {
     ev.COURSE: _("Dates des cours"),
 }
 
-# The original platform's legend: a colour class and a text, never colour alone.
+# The original platform's legend, plus live classes (their own colour and mark, first:
+# they are the appointments a student must not miss): a colour class, a mark's shape and
+# a text, never colour alone.
 LATE = "late"
 LEGEND: tuple[tuple[str, Promise], ...] = (
-    ("cours", _("Cours / leçon")),
+    ("live", _("Classe en direct")),
+    ("cours", _("Leçon")),
     ("quiz", _("Quiz / examen")),
     ("deadline", _("Date limite")),
     ("milestone", _("Étape")),
@@ -56,7 +60,7 @@ LEGEND: tuple[tuple[str, Promise], ...] = (
     (LATE, _("En retard")),
 )
 _LEGEND_OF_TYPE = {
-    ev.LIVE_SESSION: "cours",
+    ev.LIVE_SESSION: "live",
     ev.LESSON: "cours",
     ev.QUIZ: "quiz",
     ev.DEADLINE: "deadline",
@@ -84,7 +88,12 @@ def legend_key(event: CalendarEvent) -> str:
     """The legend entry of an event: late wins over the type's colour."""
     if event.status == LATE:
         return LATE
-    return _LEGEND_OF_TYPE.get(event.type, "rappel")
+    return type_legend(event.type)
+
+
+def type_legend(event_type: str) -> str:
+    """The legend entry (colour and mark) of a type, for the filters."""
+    return _LEGEND_OF_TYPE.get(event_type, "rappel")
 
 
 def legend_label(event: CalendarEvent) -> str:
@@ -296,14 +305,14 @@ class Layout:
 
 def _title(win: Window) -> str:
     if win.view == DAY:
-        return date_format(win.anchor, "l j F Y")
+        return format_date(win.anchor, "weekday")
     if win.view == WEEK:
         if win.first.month == win.last.month:
-            return f"{win.first.day} {DASH} {date_format(win.last, 'j F Y')}"
+            return f"{win.first.day} {DASH} {format_date(win.last)}"
         if win.first.year == win.last.year:
-            return f"{date_format(win.first, 'j F')} {DASH} {date_format(win.last, 'j F Y')}"
-        return f"{date_format(win.first, 'j F Y')} {DASH} {date_format(win.last, 'j F Y')}"
-    return date_format(win.anchor, "F Y")
+            return f"{format_date(win.first, 'day_month')} {DASH} {format_date(win.last)}"
+        return f"{format_date(win.first)} {DASH} {format_date(win.last)}"
+    return format_date(win.anchor, "month")
 
 
 def layout(

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 # Types, and the legend of the original platform they map to.
-LIVE_SESSION = "live_session"  # cours (session en direct)
-LESSON = "lesson"  # cours / leçon (plan item)
+LIVE_SESSION = "live_session"  # classe en direct (a LiveSession), its own colour and mark
+LESSON = "lesson"  # leçon (plan item)
 QUIZ = "quiz"  # quiz / examen (plan item)
 DEADLINE = "deadline"  # date limite d'un quiz (Quiz.due_at)
 MILESTONE = "milestone"  # étape du planning (25/50/75/100 %)
@@ -32,3 +32,4 @@ class CalendarEvent:
     description: str = ""
     sequence: int = 0  # iCalendar SEQUENCE (the session's; 0 for the others)
     updated_at: datetime | None = None  # for DTSTAMP / LAST-MODIFIED
+    join_url: str = ""  # live sessions while live: the room (the pages link there)

@@ -25,6 +25,8 @@ from campus.agenda.events import CalendarEvent
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE = 300
 RENDERED_FEED_SECONDS = 60 * 60
+# Part of a single event's ETag: bump it when the reminders it carries change.
+ALARMS_VERSION = "alarms-1"
 
 
 def _fingerprint(events: list[CalendarEvent], *extra: str) -> str:
@@ -123,6 +125,7 @@ def event_ics(request: HttpRequest, key: str) -> HttpResponse:
         request,
         [event],
         lambda: ics.build_event(event),
-        fingerprint=_fingerprint([event]),
+        # The reminders' texts are in the reader's language; their set can change.
+        fingerprint=_fingerprint([event], ALARMS_VERSION, translation.get_language() or ""),
         filename=f"campus-{event.key}.ics",
     )

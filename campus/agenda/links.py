@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from campus.agenda.events import CalendarEvent
-from campus.agenda.ics import absolute
+from campus.agenda.ics import absolute, reminder_note
 
 UTC = ZoneInfo("UTC")
 
@@ -52,7 +52,8 @@ def event_ics_path(event: CalendarEvent) -> str:
 
 
 def event_links(event: CalendarEvent) -> dict[str, str]:
-    """The single-event .ics download path and "add to" links for Google and Outlook."""
+    """The single-event .ics download path, "add to" links for Google and Outlook, the
+    reminders the downloaded file carries (a sentence) and an id for the page."""
     url = absolute(event.url)
     details = f"{event.description}\n\n{url}".strip() if event.description else url
     google = {
@@ -74,6 +75,8 @@ def event_links(event: CalendarEvent) -> dict[str, str]:
     if event.all_day:
         outlook["allday"] = "true"
     return {
+        "key": event.key,
+        "reminder": reminder_note(event),
         "ics": event_ics_path(event),
         "google": "https://calendar.google.com/calendar/render?" + urlencode(google),
         "outlook": "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(outlook),

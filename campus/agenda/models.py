@@ -29,7 +29,10 @@ def default_study_days() -> list[int]:
 
 class StudyPlan(models.Model):
     enrollment = models.OneToOneField(
-        Enrollment, on_delete=models.CASCADE, related_name="study_plan"
+        Enrollment,
+        verbose_name=_("inscription"),
+        on_delete=models.CASCADE,
+        related_name="study_plan",
     )
     # The student's choices (editable): which weekdays, from what local time, how long.
     study_days = models.JSONField(_("jours d'étude"), default=default_study_days)
@@ -43,9 +46,11 @@ class StudyPlan(models.Model):
     starts_on = models.DateField(_("à partir du"))
     finishes_on = models.DateField(_("fin prévue"), null=True, blank=True)
     fits = models.BooleanField(_("tient dans les dates du cours"), default=True)
-    needed_minutes_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
-    generated_at = models.DateTimeField(default=dj_timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    needed_minutes_per_day = models.PositiveSmallIntegerField(
+        _("minutes par jour nécessaires"), null=True, blank=True
+    )
+    generated_at = models.DateTimeField(_("date de génération"), default=dj_timezone.now)
+    updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
 
     class Meta:
         verbose_name = _("planning d'étude")
@@ -78,29 +83,41 @@ class PlanItemStatus(models.TextChoices):
 
 
 class PlanItem(models.Model):
-    plan = models.ForeignKey(StudyPlan, on_delete=models.CASCADE, related_name="items")
+    plan = models.ForeignKey(
+        StudyPlan, verbose_name=_("planning"), on_delete=models.CASCADE, related_name="items"
+    )
     kind = models.CharField(_("type"), max_length=16, choices=PlanItemKind.choices)
     lesson = models.ForeignKey(
-        Lesson, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Lesson,
+        verbose_name=_("leçon"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     quiz = models.ForeignKey(
-        Quiz, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Quiz,
+        verbose_name=_("quiz"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    milestone_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    milestone_percent = models.PositiveSmallIntegerField(_("étape (%)"), null=True, blank=True)
     title = models.CharField(_("titre"), max_length=TITLE_MAX)
     starts_at = models.DateTimeField(_("début"))
     ends_at = models.DateTimeField(_("fin"))
     # A lesson longer than a study slot continues on the next study day: part 2 of 3.
-    segment = models.PositiveSmallIntegerField(default=1)
-    segments = models.PositiveSmallIntegerField(default=1)
-    position = models.PositiveIntegerField(default=0)
+    segment = models.PositiveSmallIntegerField(_("segment"), default=1)
+    segments = models.PositiveSmallIntegerField(_("nombre de segments"), default=1)
+    position = models.PositiveIntegerField(_("position"), default=0)
     status = models.CharField(
         _("statut"),
         max_length=16,
         choices=PlanItemStatus.choices,
         default=PlanItemStatus.PENDING,
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
 
     class Meta:
         verbose_name = _("élément du planning")
@@ -136,10 +153,13 @@ class CalendarToken(models.Model):
     calendar; regenerating replaces it (the old URL then 404s)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="calendar_token",
     )
-    token = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=dj_timezone.now)
+    token = models.CharField(_("jeton"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
 
     class Meta:
         verbose_name = _("jeton de calendrier")

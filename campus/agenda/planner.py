@@ -91,6 +91,7 @@ def plan_course(
     busy: Sequence[Interval] = (),
     not_before: datetime | None = None,
     module_order: Sequence[int] = (),
+    done_minutes: int = 0,
 ) -> Plan:
     """Place `lessons` (already in course order) and `quizzes` from `starts_on` (local
     date in settings.tz); no work before `not_before` (a re-plan from now).
@@ -109,9 +110,12 @@ def plan_course(
     - when even HORIZON_DAYS of study days cannot hold everything, the plan holds the
       items that were placed whole, `fits` is False and `finishes_on` is None;
     - `finishes_on` is the local date of the last minute of work, so that a plan ending
-      at midnight sharp still finishes on the day before (and fits that day).
+      at midnight sharp still finishes on the day before (and fits that day);
+    - `done_minutes` is the work already done (not placed again): milestones are
+      percentages of the whole course's work, so those already reached are not placed
+      and the others fall where the course reaches them.
     """
-    _validate(lessons, quizzes, settings, busy, not_before)
+    _validate(lessons, quizzes, settings, busy, not_before, done_minutes)
     calendar = _Calendar.build(settings, starts_on, busy, not_before)
     work = _work_sequence(lessons, quizzes, module_order)
     deadline = calendar.day_end(ends_on) if ends_on is not None else None
@@ -122,7 +126,9 @@ def plan_course(
     if not fits:
         needed = _needed_minutes_per_day(work, calendar, settings.minutes_per_day, deadline)
     return Plan(
-        items=_items(placements, total=sum(w.minutes for w in work)),
+        items=_items(
+            placements, total=done_minutes + sum(w.minutes for w in work), done=done_minutes
+        ),
         fits=fits,
         finishes_on=_finishes_on(placements, complete, calendar),
         needed_minutes_per_day=needed,
@@ -138,11 +144,14 @@ def _validate(
     settings: Settings,
     busy: Sequence[Interval],
     not_before: datetime | None,
+    done_minutes: int = 0,
 ) -> None:
     if not settings.study_days:
         raise ValueError("study_days must hold at least one weekday")
     if any(day not in range(7) for day in settings.study_days):
         raise ValueError("study_days are weekday numbers, Monday = 0 … Sunday = 6")
+    if done_minutes < 0:
+        raise ValueError("done_minutes cannot be negative")
     if not 15 <= settings.minutes_per_day <= MAX_MINUTES_PER_DAY:
         raise ValueError(f"minutes_per_day must be between 15 and {MAX_MINUTES_PER_DAY}")
     if settings.start_time.tzinfo is not None:
@@ -456,12 +465,13 @@ def _fits(
 # --- Output ---------------------------------------------------------------------------
 
 
-def _items(placements: Sequence[_Placement], total: int) -> tuple[Placed, ...]:
-    """Work segments in order, each milestone right after the segment that reaches it."""
+def _items(placements: Sequence[_Placement], total: int, done: int = 0) -> tuple[Placed, ...]:
+    """Work segments in order, each milestone right after the segment that reaches it;
+    `done` minutes of `total` were done before the plan (their milestones are passed)."""
     items: list[Placed] = []
-    thresholds = iter(MILESTONES)
+    # Milestones already reached before this plan are not placed again.
+    thresholds = iter([p for p in MILESTONES if done * 100 < total * p])
     percent = next(thresholds, None)
-    done = 0  # minutes of work before the current segment
     for placement in placements:
         count = len(placement.segments)
         for number, (start, end) in enumerate(placement.segments, start=1):

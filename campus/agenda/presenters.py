@@ -60,6 +60,6 @@ def plan(plan: StudyPlan) -> dict[str, Any]:
         "fits": plan.fits,
         "needed_minutes_per_day": plan.needed_minutes_per_day,
         "generated_at": plan.generated_at,
-        "progress": selectors.plan_progress(plan=plan),
+        "progress": selectors.plan_progress(enrollment=plan.enrollment),
         "items": [plan_item_row(item, course.slug) for item in plan.items.all()],
     }

@@ -27,7 +27,9 @@ from campus.agenda.models import (
     PlanItemStatus,
     StudyPlan,
 )
+from campus.core.content import plain_paragraphs
 from campus.core.validation import field_error
+from campus.courses import selectors as course_selectors
 from campus.courses.models import (
     Course,
     CourseStatus,
@@ -142,7 +144,9 @@ def _session_events(scope: _Scope) -> list[CalendarEvent]:
         qs = qs.filter(pk=scope.pk)
     out = []
     for s in qs.order_by("scheduled_start_at", "id"):
-        description = s.description or _("Séance en direct : %(c)s") % {"c": s.course.title}
+        description = plain_paragraphs(s.description) or _("Séance en direct : %(c)s") % {
+            "c": s.course.title
+        }
         if s.status == LiveSessionStatus.CANCELLED:
             description = _("Séance annulée.") + (f" {s.cancel_reason}" if s.cancel_reason else "")
         out.append(
@@ -163,6 +167,9 @@ def _session_events(scope: _Scope) -> list[CalendarEvent]:
                 description=description,
                 sequence=s.sequence,
                 updated_at=s.updated_at,
+                join_url=reverse("live:join", kwargs={"slug": s.course.slug, "session_id": s.pk})
+                if s.status == LiveSessionStatus.LIVE
+                else "",
             )
         )
     return out
@@ -446,12 +453,11 @@ def plan_with_items(*, enrollment: Enrollment, now: datetime) -> StudyPlan | Non
     return plan
 
 
-def plan_progress(*, plan: StudyPlan) -> dict[str, int]:
-    """Work items (lessons, quizzes; milestones are markers) done / total / percent."""
-    work = [i for i in plan.items.all() if i.kind != PlanItemKind.MILESTONE]
-    done = sum(1 for i in work if i.status == PlanItemStatus.DONE)
-    total = len(work)
-    return {"done": done, "total": total, "percent": round(100 * done / total) if total else 0}
+def plan_progress(*, enrollment: Enrollment) -> dict[str, int]:
+    """The plan shows the course's progress, not a count of its own items: a plan made
+    after some lessons were done (they are not placed again) or holding module quizzes
+    (not progress units) would otherwise disagree with the course page."""
+    return course_selectors.enrollment_progress(enrollment=enrollment)
 
 
 @dataclass

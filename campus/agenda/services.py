@@ -37,7 +37,7 @@ OPEN_STATUSES = (PlanItemStatus.PENDING, PlanItemStatus.IN_PROGRESS)
 
 def _check_own(actor: User, enrollment: Enrollment) -> None:
     if not actor.is_authenticated or enrollment.user_id != actor.pk:
-        raise Forbidden(_("Seul l'étudiant inscrit peut gérer son planning."))
+        raise Forbidden(_("Seule la personne inscrite peut gérer son planning."))
     if not enrollment.is_active:
         raise NotFound(_("Inscription introuvable."), code="enrollment_not_found")
 
@@ -89,6 +89,11 @@ def _rebuild(plan: StudyPlan, enrollment: Enrollment, now: datetime) -> StudyPla
         for quiz in inputs.quizzes
         if quiz.pk not in skip_quizzes
     ]
+    # What is behind the student still counts in the course's milestones ("Étape : 50 %
+    # du cours" is half of the whole course, not half of what is left).
+    done_minutes = sum(
+        max(1, lesson.duration_minutes) for lesson in inputs.lessons if lesson.pk in skip_lessons
+    ) + planner.QUIZ_MINUTES * sum(1 for quiz in inputs.quizzes if quiz.pk in skip_quizzes)
     course = enrollment.course
     tz = ZoneInfo(plan.timezone)
     today = now.astimezone(tz).date()
@@ -107,6 +112,7 @@ def _rebuild(plan: StudyPlan, enrollment: Enrollment, now: datetime) -> StudyPla
         busy=[planner.Interval(start=s, end=e) for s, e in inputs.busy],
         not_before=now,
         module_order=inputs.module_order,
+        done_minutes=done_minutes,
     )
     first = (PlanItem.objects.filter(plan=plan).aggregate(m=Max("position"))["m"] or 0) + 1
     PlanItem.objects.bulk_create(

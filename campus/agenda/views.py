@@ -50,7 +50,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "view": view,
         "anchor": anchor,
         "types": types or set(),
-        "type_choices": [(t, calendar_grid.TYPE_LABELS[t]) for t in TYPES],
+        "type_choices": [
+            (t, calendar_grid.TYPE_LABELS[t], calendar_grid.type_legend(t)) for t in TYPES
+        ],
         "legend": calendar_grid.LEGEND,
         "views": [
             (name, label, _calendar_url(view=name, anchor=anchor, types=types))
@@ -112,7 +114,9 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
         "enrollment": enrollment,
         "plan": study_plan,
         "days": calendar_grid.plan_days(items, tz),
-        "progress": selectors.plan_progress(plan=study_plan) if study_plan is not None else None,
+        "progress": selectors.plan_progress(enrollment=enrollment)
+        if study_plan is not None
+        else None,
         "study_day_names": [WEEKDAY_NAMES[d] for d in sorted(study_plan.study_days)]
         if study_plan is not None
         else [],

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from campus.certificates import services
 from campus.certificates.models import REVOKE_REASON_MAX, Certificate
@@ -71,7 +71,11 @@ class CertificateAdmin(admin.ModelAdmin):
                     break
                 done += 1
             if done:
-                messages.success(request, _("%(n)s certificat(s) révoqué(s).") % {"n": done})
+                messages.success(
+                    request,
+                    ngettext("%(n)s certificat révoqué.", "%(n)s certificats révoqués.", done)
+                    % {"n": done},
+                )
             return None
         context = {
             **self.admin_site.each_context(request),

@@ -1,5 +1,5 @@
 """The certificate as a PDF (reportlab): A4 landscape, the holder's name, the course,
-the dates, the instructor, the number and a QR code to the public verification page.
+the dates, the course's instructor, the number and a QR code to the public verification page.
 
 Text is set in an embedded TrueType font (DejaVu Sans when the system has it, else the
 Bitstream Vera that ships inside reportlab), so names such as "Sènan", "Chimène" or
@@ -12,7 +12,6 @@ from pathlib import Path
 
 import reportlab
 from django.conf import settings
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -25,6 +24,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from campus.certificates.models import Certificate
+from campus.core.formatting import format_date
 
 INK = HexColor("#1f2937")
 ACCENT = HexColor("#0b6e4f")
@@ -57,11 +57,6 @@ def verification_url(certificate: Certificate) -> str:
 
     path = reverse("certificates:verify", kwargs={"code": certificate.code})
     return f"{settings.SITE_URL}{path}"
-
-
-def _french_date(moment: object) -> str:
-    local = timezone.localtime(moment)  # type: ignore[arg-type]
-    return str(formats.date_format(local.date(), "j F Y"))
 
 
 def _fit(text: str, font: str, size: float, width: float, minimum: float = 14) -> float:
@@ -144,8 +139,8 @@ def render_certificate(certificate: Certificate) -> bytes:
         min(next_y - 6, height - 330),
         _("Terminé le %(completed)s · délivré le %(issued)s")
         % {
-            "completed": _french_date(completed),
-            "issued": _french_date(certificate.issued_at),
+            "completed": format_date(completed),
+            "issued": format_date(certificate.issued_at),
         },
     )
 
@@ -159,7 +154,7 @@ def render_certificate(certificate: Certificate) -> bytes:
     canvas.drawString(80, base + 22, certificate.instructor_name[:60])
     canvas.setFillColor(MUTED)
     canvas.setFont(regular, 10)
-    canvas.drawString(80, base + 8, _("Formateur"))
+    canvas.drawString(80, base + 8, _("Responsable du cours"))
 
     canvas.setFillColor(INK)
     canvas.setFont(regular, 10)

@@ -7,6 +7,7 @@ from campus.certificates import services
 from campus.certificates.models import Certificate
 from campus.certificates.pdf import verification_url
 from campus.courses.models import Enrollment
+from campus.ratings import services as rating_services
 
 
 def status_of(certificate: Certificate) -> str:
@@ -51,8 +52,19 @@ def offer(enrollment: Enrollment, *, certificate: Certificate | None = None) -> 
         "course": enrollment.course,
         "certificate": certificate,
         "step": step,
+        "asks_review": step in ASKS_REVIEW,
+        "prompt_shown": bool(getattr(enrollment, "prompt_shown", False)),
         "verification_url": verification_url(certificate) if certificate else "",
     }
+
+
+ASKS_REVIEW = ("rate_prompt", "rate_required")
+
+
+def dialog(offer: dict[str, Any], *, form: Any, auto: bool) -> dict[str, Any]:
+    """The rating dialog of one offer: the review form whose "Publier mon avis" also
+    issues the certificate; `auto` when it opened by itself (the first time)."""
+    return {**offer, "form": form, "auto": auto, "moderation": rating_services.moderation_mode()}
 
 
 def certificate_row(certificate: Certificate) -> dict[str, Any]:
@@ -68,6 +80,7 @@ def certificate_of(enrollment: Enrollment) -> Certificate | None:
         return None
 
 
-def first_to_rate(offers: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The offer whose rating dialog opens on load: the first that asks for a review."""
-    return next((o for o in offers if o["step"] in ("rate_prompt", "rate_required")), None)
+def first_to_prompt(offers: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The offer whose rating dialog opens by itself: the first asking for a review that
+    has not been proposed yet (the dialog opens once, then only on demand)."""
+    return next((o for o in offers if o["asks_review"] and not o["prompt_shown"]), None)

@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, QuerySet
 
 from campus.accounts.models import User
-from campus.certificates.models import CODE_MAX, Certificate
+from campus.certificates.models import CODE_MAX, Certificate, RatingPrompt
 from campus.core.pagination import Page, PageQuery, paginate
 from campus.courses.models import Course, CourseStatus, Enrollment, EnrollmentStatus
 from campus.ratings.models import CourseRating
@@ -48,9 +48,14 @@ def _has_rating() -> Exists:
     return Exists(CourseRating.objects.filter(enrollment=OuterRef("pk")))
 
 
+def _prompt_shown() -> Exists:
+    return Exists(RatingPrompt.objects.filter(enrollment=OuterRef("pk")))
+
+
 def completed_without_certificate(*, user: User) -> list[Enrollment]:
     """The user's completed, active enrollments in published courses with no certificate
-    yet, each annotated `has_rating` (a review was submitted, whatever its moderation)."""
+    yet, each annotated `has_rating` (a review was submitted, whatever its moderation)
+    and `prompt_shown` (the rating dialog already opened by itself once)."""
     return list(
         Enrollment.objects.select_related("course", "course__instructor")
         .filter(
@@ -60,17 +65,31 @@ def completed_without_certificate(*, user: User) -> list[Enrollment]:
             course__status=CourseStatus.PUBLISHED,
         )
         .exclude(Exists(Certificate.objects.filter(enrollment=OuterRef("pk"))))
-        .annotate(has_rating=_has_rating())
+        .annotate(has_rating=_has_rating(), prompt_shown=_prompt_shown())
         .order_by("-completed_at", "-id")[:PENDING_MAX]
     )
 
 
 def completed_enrollment_in(*, user: User, course: Course) -> Enrollment | None:
-    """The user's completed, active enrollment in `course` with its certificate (or None)
-    and `has_rating`, in one query (for the course page's certificate block)."""
+    """The user's completed, active enrollment in `course` with its certificate (or None),
+    `has_rating` and `prompt_shown`, in one query (for the course page's certificate
+    block)."""
+    return completed_enrollment(Enrollment.objects.filter(user_id=user.pk, course=course))
+
+
+def completed_enrollment(enrollments: QuerySet[Enrollment]) -> Enrollment | None:
+    """The first completed, active enrollment of `enrollments` in a published course, with
+    its course, its certificate (or None), `has_rating` and `prompt_shown`: one query."""
     return (
-        Enrollment.objects.select_related("course", "certificate")
-        .filter(user_id=user.pk, course=course, is_active=True, status=EnrollmentStatus.COMPLETED)
-        .annotate(has_rating=_has_rating())
+        enrollments.select_related("course", "certificate")
+        .filter(
+            is_active=True, status=EnrollmentStatus.COMPLETED, course__status=CourseStatus.PUBLISHED
+        )
+        .annotate(has_rating=_has_rating(), prompt_shown=_prompt_shown())
         .first()
     )
+
+
+def completed_enrollment_of(*, user: User, enrollment_id: int) -> Enrollment | None:
+    """One's own completed enrollment by id (None when it is not, or not yet, that)."""
+    return completed_enrollment(Enrollment.objects.filter(pk=enrollment_id, user_id=user.pk))

@@ -7,7 +7,8 @@ comes first (`issue_step` says what the pages offer; `certificate_issue` enforce
 """
 
 import secrets
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -16,13 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import User
-from campus.certificates.models import REVOKE_REASON_MAX, Certificate
+from campus.certificates.models import REVOKE_REASON_MAX, Certificate, RatingPrompt
 from campus.core.errors import Conflict, Forbidden
 from campus.core.validation import check_max_length, field_error
 from campus.courses.models import Enrollment, EnrollmentStatus
 from campus.notifications.models import Kind
 from campus.notifications.services import Notice, notify
 from campus.ratings import selectors as rating_selectors
+from campus.ratings import services as rating_services
+from campus.ratings.models import CourseRating
 
 CODE_BYTES = 24  # secrets.token_urlsafe(24): 32 characters, 192 bits
 
@@ -88,7 +91,7 @@ def certificate_get_or_issue(*, actor: User, enrollment: Enrollment) -> tuple[Ce
     guard: a lost race becomes "return the existing one", never a 500.
     """
     if not actor.is_authenticated or enrollment.user_id != actor.pk:
-        raise Forbidden(_("Seul l'étudiant inscrit peut obtenir ce certificat."))
+        raise Forbidden(_("Seule la personne inscrite peut obtenir ce certificat."))
     locked = (
         Enrollment.objects.select_for_update()
         .select_related("course", "course__instructor", "user")
@@ -135,6 +138,46 @@ def certificate_issue(*, actor: User, enrollment: Enrollment) -> Certificate:
     """Issue (or return) the certificate of a completed enrollment. Idempotent."""
     certificate, _created = certificate_get_or_issue(actor=actor, enrollment=enrollment)
     return certificate
+
+
+@transaction.atomic
+def certificate_rate_and_issue(
+    *, actor: User, enrollment: Enrollment, **review: Any
+) -> tuple[Certificate, CourseRating | None]:
+    """Rate the course, then issue its certificate: one flow, one transaction
+    ((certificate, the review created or None)).
+
+    The review goes through the ratings service (its checks, its moderation: a pending
+    review counts as given) and the certificate through `certificate_get_or_issue`. The
+    enrollment row is locked first, so a double submit waits for the first one and finds
+    its certificate: one review, one certificate. A review refused (bad stars, too long
+    a text) issues nothing. A review already given (on the course page) is kept as is.
+    """
+    if not actor.is_authenticated or enrollment.user_id != actor.pk:
+        raise Forbidden(_("Seule la personne inscrite peut obtenir ce certificat."))
+    locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    found = Certificate.objects.filter(user_id=locked.user_id, course_id=locked.course_id).first()
+    if found is not None:
+        return found, None
+    created = None
+    if rating_selectors.rating_of(enrollment=locked) is None:
+        created = rating_services.rating_create(actor=actor, enrollment=locked, **review)
+    certificate, _created = certificate_get_or_issue(actor=actor, enrollment=locked)
+    return certificate, created
+
+
+def rating_prompt_shown(*, actor: User, enrollments: Sequence[Enrollment]) -> None:
+    """Record that the rating dialog was offered by itself for these completed
+    enrollments (the one it opened for, and on "Mes certificats" the others listed there
+    with their "Donner mon avis" button): it does so once, then only when asked for.
+    One INSERT; a second record (two tabs at once) is ignored by the unique enrollment."""
+    if not actor.is_authenticated or any(e.user_id != actor.pk for e in enrollments):
+        raise Forbidden(_("Seule la personne inscrite peut obtenir ce certificat."))
+    now = timezone.now()
+    RatingPrompt.objects.bulk_create(
+        [RatingPrompt(enrollment_id=e.pk, shown_at=now) for e in enrollments],
+        ignore_conflicts=True,
+    )
 
 
 @transaction.atomic

@@ -12,6 +12,11 @@ urlpatterns = [
         name="issue",
     ),
     path(
+        "dashboard/student/certificates/enrollments/<int:enrollment_id>/rate",
+        views.rate,
+        name="rate",
+    ),
+    path(
         "dashboard/student/certificates/<int:certificate_id>/pdf",
         views.download,
         name="download",

@@ -38,7 +38,7 @@ class ValidationFailed(DomainError):
 class NotAuthenticated(DomainError):
     status = 401
     code = "not_authenticated"
-    default_message = _("Vous devez être connecté.")
+    default_message = _("Connectez-vous pour continuer.")
 
 
 class Forbidden(DomainError):

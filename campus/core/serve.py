@@ -3,6 +3,10 @@
 Starts the web server (gunicorn) and a Celery worker with embedded beat, stops both on
 Ctrl-C/SIGTERM, and stops everything if either exits, so a half-running Campus never
 looks healthy. Production runs the same three roles under its own supervisor (docs).
+
+When SITE_URL is unset, it is set for every child to the address this command serves
+(http://HOST:PORT), so the links the web, the worker and beat write (emails, calendar
+feeds, certificates) point to the server that answers, not to the default port.
 """
 
 import argparse
@@ -46,6 +50,27 @@ def commands(host: str, port: int, web_workers: int) -> dict[str, list[str]]:
     }
 
 
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]"})  # noqa: S104 (names, not binds)
+
+
+def default_site_url(host: str, port: int) -> str:
+    """The address a browser on this machine reaches `--host HOST --port PORT` at.
+    A wildcard bind (all interfaces) has no single public name: loopback is the one
+    that surely answers; a public deployment sets SITE_URL."""
+    name = "127.0.0.1" if host in WILDCARD_HOSTS else host
+    if ":" in name and not name.startswith("["):
+        name = f"[{name}]"  # an IPv6 literal in a URL
+    return f"http://{name}:{port}"
+
+
+def child_env(host: str, port: int, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The children's environment: SITE_URL follows the served address unless set."""
+    env = dict(os.environ if environ is None else environ)
+    if not env.get("SITE_URL", "").strip():
+        env["SITE_URL"] = default_site_url(host, port)
+    return env
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -53,11 +78,15 @@ def main() -> int:
     parser.add_argument("--web-workers", type=int, default=2)
     args = parser.parse_args()
 
+    env = child_env(args.host, args.port)
     children = {
-        name: subprocess.Popen(cmd)
+        name: subprocess.Popen(cmd, env=env)
         for name, cmd in commands(args.host, args.port, args.web_workers).items()
     }
-    print(f"Campus: http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
+    served = default_site_url(args.host, args.port)
+    print(f"Campus: {served}/  (Ctrl-C to stop)", flush=True)
+    if env["SITE_URL"] != served:
+        print(f"Campus: links in emails, calendars and certificates use {env['SITE_URL']}")
 
     def stop() -> None:
         for child in children.values():

@@ -8,6 +8,10 @@
   field the form has) and the call returns None; access errors propagate to `@page`.
 - `action_call(request, service, ...)` does the same for buttons (enroll, publish,
   delete): the message goes to django.contrib.messages.
+- `favicon` answers the /favicon.ico that browsers and bots ask for whatever the page
+  links to, so a first visit never pays for a 404 page.
+- `preview` (POST /apercu) is the authoring forms' "Aperçu": Markdown in, the fragment
+  the one renderer (campus.core.content) will show once saved.
 """
 
 from collections.abc import Callable
@@ -19,10 +23,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from campus.core import content, ratelimit
 from campus.core.errors import (
     DomainError,
     Forbidden,
@@ -181,3 +190,60 @@ def pager(request: HttpRequest, result: Page) -> dict[str, Any]:
         "previous_url": link(result.page - 1) if result.page > 1 else None,
         "next_url": link(result.page + 1) if result.page < pages else None,
     }
+
+
+FAVICON_MAX_AGE = 24 * 3600
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico: a temporary redirect to the SVG icon (whose URL carries a content
+    hash in production), cached for a day, so a new icon reaches browsers tomorrow."""
+    response = redirect(static("core/favicon.svg"))
+    patch_cache_control(response, public=True, max_age=FAVICON_MAX_AGE)
+    return response
+
+
+# --- Authoring preview ------------------------------------------------------------------
+
+PREVIEW_SCOPE = "preview"
+PREVIEW_LIMIT = 60  # per user and minute: a click each second, far above any writer
+PREVIEW_WINDOW_SECONDS = 60
+# Preview answers are fragments: campus.js swaps their 4xx answers (htmx does not by
+# default) when this header says the body is a message, not a whole error page.
+FRAGMENT_HEADER = "Campus-Fragment"
+
+
+def _fragment(request: HttpRequest, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    response = render(request, "core/_preview_output.html", context, status=status)
+    response[FRAGMENT_HEADER] = "1"
+    return response
+
+
+@require_POST
+@page
+def preview(request: HttpRequest) -> HttpResponse:
+    """POST /apercu: the HTML a text will show as once saved, through the one renderer
+    (campus.core.content), for the authoring forms' "Aperçu" button (htmx). The text
+    comes in the form field named by `field` (default `text`). Instructors and admins
+    only; bounded by content.PREVIEW_MAX_CHARS (the longest text Campus stores)."""
+    user = current_user(request)
+    if not (user.is_instructor or user.is_admin):
+        raise Forbidden(_("L'aperçu est réservé aux responsables de cours et à l'administration."))
+    try:
+        ratelimit.limit_action(
+            PREVIEW_SCOPE, str(user.pk), limit=PREVIEW_LIMIT, window=PREVIEW_WINDOW_SECONDS
+        )
+    except RateLimited as exc:
+        response = _fragment(request, {"error": exc.message}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    name = request.POST.get("field") or "text"
+    text = request.POST.get(name, "")
+    if len(text) > content.PREVIEW_MAX_CHARS:
+        message = _("Texte trop long pour l'aperçu : %(count)s caractères, %(max)s au plus.") % {
+            "count": len(text),
+            "max": content.PREVIEW_MAX_CHARS,
+        }
+        return _fragment(request, {"error": message}, status=400)
+    return _fragment(request, {"html": content.render_uncached(text)})

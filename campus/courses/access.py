@@ -43,7 +43,7 @@ def authorize_course(user: AnyUser, course: Course, action: CourseAction) -> Non
     if not user.is_authenticated:
         raise NotAuthenticated()
     if action == "manage":
-        raise Forbidden(_("Seul le formateur du cours ou un administrateur peut faire cela."))
+        raise Forbidden(_("Réservé à la personne responsable du cours et à l'administration."))
     if not is_member(user, course):
         raise Forbidden(
             _("Inscrivez-vous à ce cours pour accéder à son contenu."), code="not_enrolled"
@@ -171,5 +171,7 @@ def require_instructor(user: AnyUser) -> User:
         raise NotAuthenticated()
     assert isinstance(user, User)
     if not (user.is_instructor or user.is_admin):
-        raise Forbidden(_("Cet espace est réservé aux formateurs."), code="not_instructor")
+        raise Forbidden(
+            _("Cet espace est réservé aux responsables de cours."), code="not_instructor"
+        )
     return user

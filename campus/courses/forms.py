@@ -53,6 +53,38 @@ class CatalogueFilterForm(forms.Form):
     )
 
 
+class StudentFilterForm(forms.Form):
+    """The course hub's student list: search, status and order (anything odd is ignored)."""
+
+    q = forms.CharField(label=_("Rechercher (nom ou e-mail)"), max_length=100, required=False)
+    status = forms.ChoiceField(
+        label=_("Statut"),
+        required=False,
+        choices=[
+            ("", _("Inscriptions actives")),
+            ("enrolled", _("Pas encore commencé")),
+            ("in_progress", _("En cours")),
+            ("completed", _("Terminé")),
+            ("inactive", _("Désinscriptions")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Ordre"),
+        required=False,
+        choices=[("name", _("Par nom")), ("progress", _("Les moins avancés d'abord"))],
+    )
+
+    def query(self) -> tuple[str, str, str]:
+        """(search, status, sort), each falling back to its default when invalid."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return (
+            (data.get("q") or "").strip(),
+            data.get("status") or "",
+            data.get("sort") or "name",
+        )
+
+
 class CourseForm(forms.Form):
     title = forms.CharField(label=_("Titre"), max_length=TITLE_MAX)
     description = forms.CharField(
@@ -94,7 +126,6 @@ class LessonForm(forms.Form):
         required=False,
         max_length=BODY_MAX,
         widget=forms.Textarea({"rows": 12}),
-        help_text=_("Texte simple ; les lignes vides séparent les paragraphes."),
     )
     video_url = forms.URLField(
         label=_("Lien de la vidéo"),

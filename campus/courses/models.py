@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 20_000
@@ -27,11 +28,14 @@ def empty_distribution() -> dict[str, int]:
 
 
 class Course(models.Model):
-    slug = models.SlugField(max_length=220, unique=True)
+    slug = models.SlugField(_("identifiant d'URL"), max_length=220, unique=True)
     title = models.CharField(_("titre"), max_length=TITLE_MAX)
     description = models.TextField(_("description"), blank=True)
     instructor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="taught_courses"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsable du cours"),
+        on_delete=models.PROTECT,
+        related_name="taught_courses",
     )
     status = models.CharField(
         _("statut"), max_length=16, choices=CourseStatus.choices, default=CourseStatus.DRAFT
@@ -45,7 +49,7 @@ class Course(models.Model):
     )
     course_start_date = models.DateField(_("début du cours"), null=True, blank=True)
     course_end_date = models.DateField(_("fin du cours"), null=True, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(_("date de publication"), null=True, blank=True)
     # Rating statistics over APPROVED reviews only, kept by campus.ratings.services (under
     # a lock on this row, recomputed from the reviews) so the catalogue reads them free.
     rating_average = models.DecimalField(
@@ -53,13 +57,13 @@ class Course(models.Model):
     )
     rating_count = models.PositiveIntegerField(_("nombre d'avis"), default=0)
     rating_distribution = models.JSONField(_("répartition des notes"), default=empty_distribution)
-    rating_recommend_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    rating_recommend_count = models.PositiveIntegerField(_("recommandations"), default=0)
+    created_at = models.DateTimeField(_("date de création"), default=timezone.now)
+    updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
 
     class Meta:
         verbose_name = _("cours")
-        verbose_name_plural = _("cours")
+        verbose_name_plural = pgettext_lazy("pluriel", "cours")
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="course_catalogue_idx")
         ]
@@ -90,14 +94,17 @@ class Course(models.Model):
 
 
 class Module(models.Model):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
+    course = models.ForeignKey(
+        Course, verbose_name=_("cours"), on_delete=models.CASCADE, related_name="modules"
+    )
     title = models.CharField(_("titre"), max_length=TITLE_MAX)
     description = models.TextField(_("description"), blank=True)
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("module")
+        verbose_name_plural = _("modules")
 
     def __str__(self) -> str:
         return self.title
@@ -109,22 +116,30 @@ class LessonContentType(models.TextChoices):
 
 
 class Lesson(models.Model):
-    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
+    module = models.ForeignKey(
+        Module, verbose_name=_("module"), on_delete=models.CASCADE, related_name="lessons"
+    )
     # Denormalised from module so course-wide progress is one indexed count.
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
+    course = models.ForeignKey(
+        Course, verbose_name=_("cours"), on_delete=models.CASCADE, related_name="lessons"
+    )
     title = models.CharField(_("titre"), max_length=TITLE_MAX)
     content_type = models.CharField(
-        max_length=16, choices=LessonContentType.choices, default=LessonContentType.TEXT
+        _("type de contenu"),
+        max_length=16,
+        choices=LessonContentType.choices,
+        default=LessonContentType.TEXT,
     )
     body = models.TextField(_("contenu"), blank=True)
     video_url = models.URLField(_("lien vidéo"), max_length=500, blank=True)
     duration_minutes = models.PositiveIntegerField(_("durée (minutes)"), default=10)
     is_required = models.BooleanField(_("obligatoire"), default=True)
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("leçon")
+        verbose_name_plural = _("leçons")
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__lte=24 * 60), name="lesson_duration_bounded"
@@ -138,14 +153,26 @@ class Lesson(models.Model):
 class Quiz(models.Model):
     """A module's quiz, or the course's final evaluation (module empty, is_final)."""
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
+    course = models.ForeignKey(
+        Course, verbose_name=_("cours"), on_delete=models.CASCADE, related_name="quizzes"
+    )
     module = models.OneToOneField(
-        Module, on_delete=models.CASCADE, null=True, blank=True, related_name="quiz"
+        Module,
+        verbose_name=_("module"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="quiz",
     )
     # Set only on the final evaluation: a unique one-to-one keeps it one per course on
     # every database (MariaDB has no partial unique indexes).
     final_for = models.OneToOneField(
-        Course, on_delete=models.CASCADE, null=True, blank=True, related_name="final_quiz"
+        Course,
+        verbose_name=_("évaluation finale du cours"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="final_quiz",
     )
     title = models.CharField(_("titre"), max_length=TITLE_MAX)
     passing_score = models.PositiveSmallIntegerField(_("score de réussite (%)"), default=50)
@@ -154,7 +181,7 @@ class Quiz(models.Model):
 
     class Meta:
         verbose_name = _("quiz")
-        verbose_name_plural = _("quiz")
+        verbose_name_plural = pgettext_lazy("pluriel", "quiz")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(module__isnull=False) & Q(final_for__isnull=True))
@@ -178,43 +205,57 @@ class Question(models.Model):
     """A multiple-choice question; `choices` is a list of strings and `correct_choices`
     the indexes of the right ones (one or several)."""
 
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    quiz = models.ForeignKey(
+        Quiz, verbose_name=_("quiz"), on_delete=models.CASCADE, related_name="questions"
+    )
     text = models.CharField(_("question"), max_length=1000)
-    choices = models.JSONField(default=list)
-    correct_choices = models.JSONField(default=list)
-    points = models.PositiveSmallIntegerField(default=1)
-    position = models.PositiveIntegerField(default=0)
+    choices = models.JSONField(_("choix"), default=list)
+    correct_choices = models.JSONField(_("bonnes réponses"), default=list)
+    points = models.PositiveSmallIntegerField(_("points"), default=1)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("question")
+        verbose_name_plural = _("questions")
 
     def __str__(self) -> str:
         return self.text[:60]
 
 
 class EnrollmentStatus(models.TextChoices):
-    ENROLLED = "enrolled", _("Inscrit")
+    ENROLLED = "enrolled", _("Pas commencé")
     IN_PROGRESS = "in_progress", _("En cours")
     COMPLETED = "completed", _("Terminé")
 
 
 class Enrollment(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="enrollments",
     )
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
+    course = models.ForeignKey(
+        Course, verbose_name=_("cours"), on_delete=models.CASCADE, related_name="enrollments"
+    )
     status = models.CharField(
-        max_length=16, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ENROLLED
+        _("statut"),
+        max_length=16,
+        choices=EnrollmentStatus.choices,
+        default=EnrollmentStatus.ENROLLED,
     )
-    is_active = models.BooleanField(default=True)
-    progress_percentage = models.DecimalField(max_digits=5, decimal_places=2, default=0)
-    enrolled_at = models.DateTimeField(default=timezone.now)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    unenrolled_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    progress_percentage = models.DecimalField(
+        _("progression (%)"), max_digits=5, decimal_places=2, default=0
+    )
+    enrolled_at = models.DateTimeField(_("date d'inscription"), default=timezone.now)
+    completed_at = models.DateTimeField(_("date d'achèvement"), null=True, blank=True)
+    unenrolled_at = models.DateTimeField(_("date de désinscription"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "course"], name="enrollment_unique_user_course"
@@ -235,12 +276,19 @@ class Enrollment(models.Model):
 
 class LessonCompletion(models.Model):
     enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="lesson_completions"
+        Enrollment,
+        verbose_name=_("inscription"),
+        on_delete=models.CASCADE,
+        related_name="lesson_completions",
     )
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="completions")
-    completed_at = models.DateTimeField(default=timezone.now)
+    lesson = models.ForeignKey(
+        Lesson, verbose_name=_("leçon"), on_delete=models.CASCADE, related_name="completions"
+    )
+    completed_at = models.DateTimeField(_("date d'achèvement"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("leçon terminée")
+        verbose_name_plural = _("leçons terminées")
         constraints = [
             models.UniqueConstraint(
                 fields=["enrollment", "lesson"], name="lesson_completion_unique"
@@ -253,17 +301,24 @@ class LessonCompletion(models.Model):
 
 class QuizAttempt(models.Model):
     enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="quiz_attempts"
+        Enrollment,
+        verbose_name=_("inscription"),
+        on_delete=models.CASCADE,
+        related_name="quiz_attempts",
     )
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
-    attempt_number = models.PositiveSmallIntegerField()
-    answers = models.JSONField(default=dict)
-    score = models.DecimalField(max_digits=5, decimal_places=2)
-    passed = models.BooleanField()
-    submitted_at = models.DateTimeField(default=timezone.now)
+    quiz = models.ForeignKey(
+        Quiz, verbose_name=_("quiz"), on_delete=models.CASCADE, related_name="attempts"
+    )
+    attempt_number = models.PositiveSmallIntegerField(_("tentative n°"))
+    answers = models.JSONField(_("réponses"), default=dict)
+    score = models.DecimalField(_("score (%)"), max_digits=5, decimal_places=2)
+    passed = models.BooleanField(_("réussi"))
+    submitted_at = models.DateTimeField(_("date de remise"), default=timezone.now)
 
     class Meta:
         ordering = ["-submitted_at"]
+        verbose_name = _("tentative de quiz")
+        verbose_name_plural = _("tentatives de quiz")
         constraints = [
             # Two simultaneous submissions cannot both be attempt N: max_attempts holds.
             models.UniqueConstraint(

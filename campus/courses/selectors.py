@@ -1,8 +1,23 @@
 """Every non-trivial read of courses, with the joins and counts it needs."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    Max,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from campus.accounts.models import User
@@ -11,6 +26,7 @@ from campus.courses.models import (
     Course,
     CourseStatus,
     Enrollment,
+    EnrollmentStatus,
     Lesson,
     LessonCompletion,
     Module,
@@ -166,12 +182,31 @@ def progress_counts(*, enrollment: Enrollment) -> tuple[int, int, bool, bool]:
         total=Count("id"),
         done=Count("id", filter=done_by_me),
     )
-    final = Quiz.objects.filter(final_for_id=course_id).only("id").first()
-    final_passed = bool(
-        final
-        and QuizAttempt.objects.filter(enrollment=enrollment, quiz=final, passed=True).exists()
+    # The final evaluation and whether it is passed, in one query (none when no final).
+    final = (
+        Quiz.objects.filter(final_for_id=course_id)
+        .annotate(
+            passed=Exists(
+                QuizAttempt.objects.filter(enrollment=enrollment, quiz=OuterRef("pk"), passed=True)
+            )
+        )
+        .values_list("passed", flat=True)
+        .first()
     )
-    return lesson_counts["total"], lesson_counts["done"], final is not None, final_passed
+    return lesson_counts["total"], lesson_counts["done"], final is not None, bool(final)
+
+
+def enrollment_progress(*, enrollment: Enrollment) -> dict[str, int]:
+    """The course's progress as every page shows it (the course page, "Mes cours", the
+    study plan): units achieved / units — the required lessons, plus the final
+    evaluation when there is one (`progress_counts`, what the services count) — and the
+    enrollment's percentage (which never goes backwards), rounded as the pages round it."""
+    total, done, has_final, final_passed = progress_counts(enrollment=enrollment)
+    units = total + (1 if has_final else 0)
+    achieved = min(units, done + (1 if final_passed else 0))
+    stored = Decimal(enrollment.progress_percentage)
+    percent = int(stored.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return {"done": achieved, "total": units, "percent": percent}
 
 
 def enrolled_course_ids(*, user: User, course_ids: list[int]) -> set[int]:
@@ -204,3 +239,178 @@ def last_attempt(*, enrollment: Enrollment | None, quiz: Quiz) -> QuizAttempt | 
     if enrollment is None:
         return None
     return attempts_for(enrollment=enrollment, quiz=quiz).first()
+
+
+# --- The course hub, its students, the dashboards ------------------------------------------
+
+
+def _course_count(model: type[Model], **filters: Any) -> Coalesce:
+    """How many `model` rows (with `filters`) point to the outer course: a correlated
+    subquery over the model's course index."""
+    counts = (
+        model._default_manager.filter(course=OuterRef("pk"), **filters)
+        .order_by()
+        .values("course")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), Value(0))
+
+
+@dataclass(frozen=True)
+class ContentFigures:
+    modules: int
+    lessons: int
+    quizzes: int
+    has_final: bool
+
+
+def course_content_figures(*, course: Course) -> ContentFigures:
+    """Modules, lessons, module quizzes and whether there is a final evaluation: one
+    query."""
+    row = (
+        Course.objects.filter(pk=course.pk)
+        .annotate(
+            n_modules=_course_count(Module),
+            n_lessons=_course_count(Lesson),
+            n_quizzes=_course_count(Quiz, module__isnull=False),
+            has_final=Exists(Quiz.objects.filter(final_for=OuterRef("pk"))),
+        )
+        .values("n_modules", "n_lessons", "n_quizzes", "has_final")
+        .get()
+    )
+    return ContentFigures(
+        modules=row["n_modules"],
+        lessons=row["n_lessons"],
+        quizzes=row["n_quizzes"],
+        has_final=bool(row["has_final"]),
+    )
+
+
+@dataclass(frozen=True)
+class EnrollmentFigures:
+    active: int
+    not_started: int
+    in_progress: int
+    completed: int
+    average_progress: int
+
+
+def course_enrollment_figures(*, course: Course) -> EnrollmentFigures:
+    """The course's active enrollments by status and their average progress: one
+    aggregate over the (course, is_active) index."""
+    row = Enrollment.objects.filter(course=course, is_active=True).aggregate(
+        active=Count("id"),
+        not_started=Count("id", filter=Q(status=EnrollmentStatus.ENROLLED)),
+        in_progress=Count("id", filter=Q(status=EnrollmentStatus.IN_PROGRESS)),
+        completed=Count("id", filter=Q(status=EnrollmentStatus.COMPLETED)),
+        average=Avg("progress_percentage"),
+    )
+    average = row["average"]
+    return EnrollmentFigures(
+        active=row["active"],
+        not_started=row["not_started"],
+        in_progress=row["in_progress"],
+        completed=row["completed"],
+        average_progress=round(average) if average is not None else 0,
+    )
+
+
+StudentFilter = Literal["", "enrolled", "in_progress", "completed", "inactive"]
+STUDENT_FILTERS: tuple[str, ...] = ("", "enrolled", "in_progress", "completed", "inactive")
+StudentSort = Literal["name", "progress"]
+STUDENT_SORTS: tuple[str, ...] = ("name", "progress")
+
+
+def course_students(
+    *, course: Course, status: str = "", search: str = "", sort: str = "name"
+) -> QuerySet[Enrollment]:
+    """The course's enrollments with their students: active ones (or one status of them),
+    or the unenrolled ones (`inactive`); by name, or least advanced first. Paginate, then
+    `attach_last_activity`."""
+    queryset = Enrollment.objects.filter(course=course).select_related("user")
+    if status == "inactive":
+        queryset = queryset.filter(is_active=False)
+    else:
+        queryset = queryset.filter(is_active=True)
+        if status:
+            queryset = queryset.filter(status=status)
+    if search:
+        queryset = queryset.filter(
+            Q(user__first_name__icontains=search)
+            | Q(user__last_name__icontains=search)
+            | Q(user__email__icontains=search)
+        )
+    if sort == "progress":
+        return queryset.order_by("progress_percentage", "user__last_name", "user__first_name", "id")
+    return queryset.order_by("user__last_name", "user__first_name", "user__email", "id")
+
+
+def attach_last_activity(enrollments: Iterable[Enrollment]) -> None:
+    """Set `last_activity_at` on already-paginated enrollments: the latest lesson
+    completed or quiz submitted, else the enrollment itself. Two grouped queries."""
+    by_id = {enrollment.pk: enrollment for enrollment in enrollments}
+    if not by_id:
+        return
+    lessons = dict(
+        LessonCompletion.objects.filter(enrollment_id__in=by_id)
+        .order_by()
+        .values_list("enrollment_id")
+        .annotate(last=Max("completed_at"))
+    )
+    quizzes = dict(
+        QuizAttempt.objects.filter(enrollment_id__in=by_id)
+        .order_by()
+        .values_list("enrollment_id")
+        .annotate(last=Max("submitted_at"))
+    )
+    for enrollment_id, enrollment in by_id.items():
+        moments = [m for m in (lessons.get(enrollment_id), quizzes.get(enrollment_id)) if m]
+        enrollment.last_activity_at = max(moments) if moments else None  # type: ignore[attr-defined]
+
+
+def course_students_page(
+    *, course: Course, status: str, search: str, sort: str, query: PageQuery
+) -> Page:
+    """A page of the course's students with progress and last activity: four queries
+    (count, page, last lessons, last quizzes) for any page size."""
+    result = paginate(
+        course_students(course=course, status=status, search=search, sort=sort), query
+    )
+    attach_last_activity(result.items)
+    return result
+
+
+def courses_taught_by_list(*, user: User, limit: int) -> list[Course]:
+    """The `limit` newest courses `user` teaches (admins: every course), with their seat
+    counts: two queries (the teaching dashboard)."""
+    courses = list(courses_taught_by(user=user)[:limit])
+    attach_enrolled_counts(courses)
+    return courses
+
+
+def courses_by_ids(*, ids: Iterable[int]) -> dict[int, Course]:
+    """Courses by id, only what a link needs (one query; none for no ids)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = Course.objects.filter(pk__in=wanted).only("id", "slug", "title")
+    return {course.pk: course for course in rows}
+
+
+def platform_course_figures() -> dict[str, int]:
+    """Courses published and draft, enrollments active and completed: two aggregates."""
+    courses = Course.objects.aggregate(
+        published=Count("id", filter=Q(status=CourseStatus.PUBLISHED)),
+        draft=Count("id", filter=Q(status=CourseStatus.DRAFT)),
+    )
+    enrollments = Enrollment.objects.aggregate(
+        active=Count("id", filter=Q(is_active=True)),
+        completed=Count("id", filter=Q(is_active=True, status=EnrollmentStatus.COMPLETED)),
+    )
+    return {
+        "courses_published": courses["published"],
+        "courses_draft": courses["draft"],
+        "enrollments_active": enrollments["active"],
+        "enrollments_completed": enrollments["completed"],
+    }

@@ -78,11 +78,15 @@ def course_create(
     instructor: User | None = None,
 ) -> Course:
     if actor.role not in (Role.INSTRUCTOR, Role.ADMIN) and not actor.is_admin:
-        raise Forbidden(_("Seuls les formateurs peuvent créer des cours."))
+        raise Forbidden(_("La création de cours est réservée aux responsables de cours."))
     if instructor is not None and instructor != actor and not actor.is_admin:
-        raise Forbidden(_("Seul un administrateur peut créer un cours pour un autre formateur."))
+        raise Forbidden(
+            _("Seule l'administration peut créer un cours au nom d'une autre personne.")
+        )
     if instructor is not None and not (instructor.is_instructor or instructor.is_admin):
-        raise field_error("instructor", _("Ce compte n'est pas formateur."), "not_instructor")
+        raise field_error(
+            "instructor", _("Ce compte n'a pas le rôle de responsable de cours."), "not_instructor"
+        )
     cleaned_title = clean_title(title)
     _check_course_fields(
         max_students=max_students,
@@ -370,10 +374,10 @@ def enrollment_create(*, actor: User, course: Course) -> Enrollment:
             _("Ce cours n'est pas ouvert aux inscriptions."), code="course_not_published"
         )
     if locked.instructor_id == actor.pk:
-        raise Conflict(_("Vous êtes le formateur de ce cours."), code="owner_cannot_enroll")
+        raise Conflict(_("Vous êtes responsable de ce cours."), code="owner_cannot_enroll")
     existing = Enrollment.objects.filter(user=actor, course=locked).first()
     if existing is not None and existing.is_active:
-        raise Conflict(_("Vous êtes déjà inscrit à ce cours."), code="already_enrolled")
+        raise Conflict(_("Vous suivez déjà ce cours."), code="already_enrolled")
     now = timezone.now()
     if locked.enrollment_deadline and now > locked.enrollment_deadline:
         raise Conflict(
@@ -410,7 +414,7 @@ def enrollment_deactivate(*, actor: User, course: Course) -> Enrollment:
         .first()
     )
     if enrollment is None:
-        raise Conflict(_("Vous n'êtes pas inscrit à ce cours."), code="not_enrolled")
+        raise Conflict(_("Vous ne suivez pas ce cours."), code="not_enrolled")
     enrollment.is_active = False
     enrollment.unenrolled_at = timezone.now()
     enrollment.save(update_fields=["is_active", "unenrolled_at"])

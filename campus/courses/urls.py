@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campus.courses import views
+from campus.courses import home, views
 
 app_name = "courses"
 
@@ -8,6 +8,11 @@ MANAGE = "courses/<slug:slug>/manage/"
 
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
+    # Each role's home (login lands here): students' courses, the teaching dashboard,
+    # the admin overview.
+    path("dashboard/", home.home, name="home"),
+    path("dashboard/instructor/", home.teaching, name="teaching"),
+    path("dashboard/admin/", home.admin_overview, name="admin_overview"),
     path("dashboard/student/courses", views.my_courses, name="my_courses"),
     path("dashboard/instructor/courses", views.instructor_courses, name="instructor_courses"),
     path("dashboard/instructor/courses/new", views.course_create, name="course_create"),
@@ -25,6 +30,8 @@ urlpatterns = [
     path("courses/<slug:slug>/edit", views.course_edit, name="course_edit"),
     path("courses/<slug:slug>/publish", views.course_publish, name="course_publish"),
     path(MANAGE, views.manage, name="manage"),
+    path(MANAGE + "content", views.content, name="content"),
+    path(MANAGE + "students", views.students, name="students"),
     path(MANAGE + "modules/new", views.module_create, name="module_create"),
     path(MANAGE + "modules/<int:module_id>/edit", views.module_edit, name="module_edit"),
     path(MANAGE + "modules/<int:module_id>/delete", views.module_delete, name="module_delete"),

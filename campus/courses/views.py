@@ -34,12 +34,17 @@ from campus.courses.forms import (
     QuestionForm,
     QuizAnswerForm,
     QuizForm,
+    StudentFilterForm,
 )
 from campus.courses.models import Course
+from campus.forum import selectors as forum_selectors
 from campus.live import selectors as live_selectors
+from campus.live import services as live_services
+from campus.ratings import selectors as ratings_selectors
 
 CATALOGUE_PAGE_SIZE = 12
 LIST_PAGE_SIZE = 20
+STUDENTS_PAGE_SIZE = 25
 
 
 def _same_course(course: Course, slug: str) -> None:
@@ -49,7 +54,13 @@ def _same_course(course: Course, slug: str) -> None:
 
 
 def _manage_url(course: Course) -> str:
+    """The course hub."""
     return reverse("courses:manage", kwargs={"slug": course.slug})
+
+
+def _content_url(course: Course) -> str:
+    """The course's outline editor (modules, lessons, quizzes)."""
+    return reverse("courses:content", kwargs={"slug": course.slug})
 
 
 # --- Learners -------------------------------------------------------------------------
@@ -101,7 +112,7 @@ def enroll(request: HttpRequest, slug: str) -> HttpResponse:
     user = current_user(request)
     course = access.get_course_by_slug_for(user, slug, action="view")
     if action_call(request, services.enrollment_create, actor=user, course=course):
-        messages.success(request, _("Vous êtes inscrit à ce cours. Bonne formation !"))
+        messages.success(request, _("Inscription faite : vous suivez ce cours. Bonne formation !"))
     return redirect("courses:detail", slug=course.slug)
 
 
@@ -111,7 +122,7 @@ def unenroll(request: HttpRequest, slug: str) -> HttpResponse:
     user = current_user(request)
     course = access.get_course_by_slug_for(user, slug, action="view")
     if action_call(request, services.enrollment_deactivate, actor=user, course=course):
-        messages.success(request, _("Vous êtes désinscrit de ce cours."))
+        messages.success(request, _("Désinscription faite : vous ne suivez plus ce cours."))
     return redirect("courses:detail", slug=course.slug)
 
 
@@ -210,7 +221,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
         course = form_call(form, services.course_create, actor=user, **form.cleaned_data)
         if course is not None:
             messages.success(request, _("Cours créé. Ajoutez maintenant ses modules et leçons."))
-            return redirect(_manage_url(course))
+            return redirect(_content_url(course))
     status = form_status(form) if form.is_bound else 200
     return render(
         request, "courses/course_form.html", {"form": form, "course": None}, status=status
@@ -254,12 +265,74 @@ def course_publish(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(safe_next(request, _manage_url(course)))
 
 
+HUB_SESSIONS = 3
+HUB_PAST_SESSIONS = 5
+HUB_REPORTS = 5
+
+
 @page
 def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    """The course hub (owner, admins): content, live sessions, forum, reviews, students
+    and attendance, each with its figures and the way to act on it. Constant queries."""
+    user = current_user(request)
+    course = access.get_course_by_slug_for(user, slug, action="manage")
+    now = timezone.now()
+    students = selectors.course_enrollment_figures(course=course)
+    course.enrolled_count = students.active  # type: ignore[attr-defined]
+    sessions = live_selectors.sessions_ahead(course=course, now=now, limit=HUB_SESSIONS)
+    context = {
+        "course": course,
+        "content": selectors.course_content_figures(course=course),
+        "students": students,
+        "sessions": [
+            {"session": s, "can_start": live_services.can_start_now(s, now=now)} for s in sessions
+        ],
+        "session_figures": live_selectors.course_session_figures(course=course, now=now),
+        "past_sessions": live_selectors.recent_ended_sessions(
+            course=course, limit=HUB_PAST_SESSIONS
+        ),
+        "forum": forum_selectors.course_forum_figures(course=course),
+        "reports": forum_selectors.open_reports_of_course(course=course, limit=HUB_REPORTS),
+        "pending_reviews": ratings_selectors.moderation_queue(
+            user=user, course_id=course.pk
+        ).count(),
+        "next_url": _manage_url(course),
+    }
+    return render(request, "courses/manage.html", context)
+
+
+@page
+def content(request: HttpRequest, slug: str) -> HttpResponse:
+    """The course's outline to edit: modules, lessons, quizzes, the final evaluation."""
     course = access.get_course_outline_by_slug_for(request.user, slug, action="manage")
     data = presenters.course_detail(course, user=request.user)
     context = {"course": course, "data": data, "module_form": ModuleForm()}
-    return render(request, "courses/manage.html", context)
+    return render(request, "courses/manage_content.html", context)
+
+
+@page
+def students(request: HttpRequest, slug: str) -> HttpResponse:
+    """The course's students with their progress, status and last activity (owner,
+    admins), paginated; constant queries."""
+    user = current_user(request)
+    course = access.get_course_by_slug_for(user, slug, action="manage")
+    filters = StudentFilterForm(request.GET)
+    search, status, sort = filters.query()
+    result = selectors.course_students_page(
+        course=course,
+        status=status,
+        search=search,
+        sort=sort,
+        query=page_query(request, limit=STUDENTS_PAGE_SIZE),
+    )
+    context = {
+        "course": course,
+        "filters": filters,
+        "enrollments": result.items,
+        "pager": pager(request, result),
+        "filtered": bool(search or status),
+    }
+    return render(request, "courses/students.html", context)
 
 
 @require_POST
@@ -275,11 +348,11 @@ def module_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if created is not None:
         messages.success(request, _("Module ajouté."))
-        return redirect(_manage_url(course))
+        return redirect(_content_url(course))
     outline = access.get_course_outline_by_slug_for(user, slug, action="manage")
     data = presenters.course_detail(outline, user=user)
     context = {"course": outline, "data": data, "module_form": form}
-    return render(request, "courses/manage.html", context, status=form_status(form))
+    return render(request, "courses/manage_content.html", context, status=form_status(form))
 
 
 @page
@@ -295,7 +368,7 @@ def module_edit(request: HttpRequest, slug: str, module_id: int) -> HttpResponse
         )
         if saved is not None:
             messages.success(request, _("Module enregistré."))
-            return redirect(_manage_url(module.course))
+            return redirect(_content_url(module.course))
     status = form_status(form) if form.is_bound else 200
     context = {"form": form, "course": module.course, "module": module}
     return render(request, "courses/module_form.html", context, status=status)
@@ -309,7 +382,7 @@ def module_delete(request: HttpRequest, slug: str, module_id: int) -> HttpRespon
     _same_course(module.course, slug)
     if action_call(request, services.module_delete, actor=user, module=module):
         messages.success(request, _("Module supprimé."))
-    return redirect(_manage_url(module.course))
+    return redirect(_content_url(module.course))
 
 
 @page
@@ -324,7 +397,7 @@ def lesson_create(request: HttpRequest, slug: str, module_id: int) -> HttpRespon
         )
         if saved is not None:
             messages.success(request, _("Leçon ajoutée."))
-            return redirect(_manage_url(module.course))
+            return redirect(_content_url(module.course))
     status = form_status(form) if form.is_bound else 200
     context = {"form": form, "course": module.course, "module": module, "lesson": None}
     return render(request, "courses/lesson_form.html", context, status=status)
@@ -343,7 +416,7 @@ def lesson_edit(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse
         )
         if saved is not None:
             messages.success(request, _("Leçon enregistrée."))
-            return redirect(_manage_url(current.course))
+            return redirect(_content_url(current.course))
     status = form_status(form) if form.is_bound else 200
     context = {"form": form, "course": current.course, "module": current.module, "lesson": current}
     return render(request, "courses/lesson_form.html", context, status=status)
@@ -357,7 +430,7 @@ def lesson_delete(request: HttpRequest, slug: str, lesson_id: int) -> HttpRespon
     _same_course(current.course, slug)
     if action_call(request, services.lesson_delete, actor=user, lesson=current):
         messages.success(request, _("Leçon supprimée."))
-    return redirect(_manage_url(current.course))
+    return redirect(_content_url(current.course))
 
 
 @page
@@ -428,7 +501,7 @@ def quiz_delete(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
     _same_course(current.course, slug)
     if action_call(request, services.quiz_delete, actor=user, quiz=current):
         messages.success(request, _("Quiz supprimé."))
-    return redirect(_manage_url(current.course))
+    return redirect(_content_url(current.course))
 
 
 @require_POST

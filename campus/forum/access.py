@@ -91,6 +91,9 @@ def get_report_for(user: AnyUser, report_id: int) -> Report:
 def require_moderator(user: AnyUser, course: Course) -> None:
     if not is_moderator(user, course):
         raise Forbidden(
-            _("Seul le formateur du cours ou un administrateur peut modérer ce forum."),
+            _(
+                "La modération de ce forum est réservée à la personne responsable du cours "
+                "et à l'administration."
+            ),
             code="forbidden",
         )

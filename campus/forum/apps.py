@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class ForumConfig(AppConfig):
     name = "campus.forum"
     label = "forum"
-    verbose_name = "Forum"
+    verbose_name = _("Forum")
 
     def ready(self) -> None:
         from campus.forum import search

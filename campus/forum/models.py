@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campus.courses.models import Course
 
@@ -19,12 +20,14 @@ REPORT_REASON_MAX = 500
 
 
 class Forum(models.Model):
-    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="forum")
+    course = models.OneToOneField(
+        Course, verbose_name=_("cours"), on_delete=models.CASCADE, related_name="forum"
+    )
     title = models.CharField(_("titre"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     is_locked = models.BooleanField(_("verrouillé"), default=False)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
+    updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
 
     class Meta:
         verbose_name = _("forum")
@@ -35,9 +38,14 @@ class Forum(models.Model):
 
 
 class Topic(models.Model):
-    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="topics")
+    forum = models.ForeignKey(
+        Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="topics"
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_topics"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("écrit par"),
+        on_delete=models.CASCADE,
+        related_name="forum_topics",
     )
     title = models.CharField(_("titre"), max_length=TITLE_MAX)
     content = models.TextField(_("contenu"), max_length=CONTENT_MAX)
@@ -46,21 +54,31 @@ class Topic(models.Model):
     is_hidden = models.BooleanField(_("masqué"), default=False)
     view_count = models.PositiveIntegerField(_("vues"), default=0)
     reply_count = models.PositiveIntegerField(_("réponses"), default=0)
-    last_reply_at = models.DateTimeField(null=True, blank=True)
+    last_reply_at = models.DateTimeField(_("date de la dernière réponse"), null=True, blank=True)
     last_reply_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dernière réponse par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # The accepted answer (one per topic; changeable). Set by the services only.
     solution = models.OneToOneField(
-        "Reply", on_delete=models.SET_NULL, null=True, blank=True, related_name="solution_of"
+        "Reply",
+        verbose_name=_("solution"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="solution_of",
     )
     # For "recent" sorting: the last activity (creation or last reply).
-    activity_at = models.DateTimeField(default=dj_timezone.now)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    activity_at = models.DateTimeField(_("dernière activité"), default=dj_timezone.now)
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
+    updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
 
     class Meta:
-        verbose_name = _("sujet")
+        verbose_name = pgettext_lazy("forum", "sujet")
         verbose_name_plural = _("sujets")
         indexes = [
             # Keyset lists: pinned first, then by activity / popularity / creation.
@@ -78,25 +96,38 @@ class Topic(models.Model):
 
 
 class Reply(models.Model):
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="replies")
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=pgettext_lazy("forum", "sujet"),
+        on_delete=models.CASCADE,
+        related_name="replies",
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_replies"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("écrit par"),
+        on_delete=models.CASCADE,
+        related_name="forum_replies",
     )
     # Any depth is stored; the parent is always in the same topic (services check it).
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+        "self",
+        verbose_name=_("en réponse à"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     content = models.TextField(_("contenu"), max_length=CONTENT_MAX)
     # Deleted by its author: the row stays ("message supprimé") so the thread stays whole.
-    is_deleted = models.BooleanField(default=False)
+    is_deleted = models.BooleanField(_("supprimée"), default=False)
     is_hidden = models.BooleanField(_("masqué"), default=False)
-    upvotes = models.PositiveIntegerField(default=0)
-    downvotes = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    upvotes = models.PositiveIntegerField(_("votes pour"), default=0)
+    downvotes = models.PositiveIntegerField(_("votes contre"), default=0)
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
+    updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
 
     class Meta:
-        verbose_name = _("réponse")
+        verbose_name = pgettext_lazy("forum", "réponse")
         verbose_name_plural = _("réponses")
         indexes = [
             # A topic's replies in order (the tree is built from one query) and keyset pages.
@@ -116,12 +147,20 @@ class VoteValue(models.IntegerChoices):
 class Vote(models.Model):
     """One per user per reply: up or down. Voting the same again removes it."""
 
-    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="votes")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_votes"
+    reply = models.ForeignKey(
+        Reply,
+        verbose_name=pgettext_lazy("forum", "réponse"),
+        on_delete=models.CASCADE,
+        related_name="votes",
     )
-    value = models.SmallIntegerField(choices=VoteValue.choices)
-    created_at = models.DateTimeField(default=dj_timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="forum_votes",
+    )
+    value = models.SmallIntegerField(_("valeur"), choices=VoteValue.choices)
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
 
     class Meta:
         verbose_name = _("vote")
@@ -138,11 +177,23 @@ class Vote(models.Model):
 class TopicView(models.Model):
     """A view counts once per user per topic."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=dj_timezone.now)
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=pgettext_lazy("forum", "sujet"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
 
     class Meta:
+        verbose_name = _("lecture d'un sujet")
+        verbose_name_plural = _("lectures des sujets")
         constraints = [
             models.UniqueConstraint(fields=["topic", "user"], name="topic_view_once"),
         ]
@@ -154,13 +205,23 @@ class TopicView(models.Model):
 class Follow(models.Model):
     """Activity notifications for a topic (its author follows it; others may)."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="follows")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_follows"
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=pgettext_lazy("forum", "sujet"),
+        on_delete=models.CASCADE,
+        related_name="follows",
     )
-    created_at = models.DateTimeField(default=dj_timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="forum_follows",
+    )
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
 
     class Meta:
+        verbose_name = _("abonnement à un sujet")
+        verbose_name_plural = _("abonnements aux sujets")
         constraints = [
             models.UniqueConstraint(fields=["topic", "user"], name="follow_once"),
         ]
@@ -172,11 +233,20 @@ class Follow(models.Model):
 class CourseFollow(models.Model):
     """The owner (or anyone allowed) following every topic of a course's forum."""
 
-    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="follows")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=dj_timezone.now)
+    forum = models.ForeignKey(
+        Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="follows"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
 
     class Meta:
+        verbose_name = _("abonnement à un forum")
+        verbose_name_plural = _("abonnements aux forums")
         constraints = [
             models.UniqueConstraint(fields=["forum", "user"], name="forum_follow_once"),
         ]
@@ -194,19 +264,32 @@ class Report(models.Model):
     """A member flags a topic or a reply for the moderators."""
 
     topic = models.ForeignKey(
-        Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+        Topic,
+        verbose_name=pgettext_lazy("forum", "sujet"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
     )
     reply = models.ForeignKey(
-        Reply, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+        Reply,
+        verbose_name=pgettext_lazy("forum", "réponse"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
     )
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_reports"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signalé par"),
+        on_delete=models.CASCADE,
+        related_name="forum_reports",
     )
     reason = models.CharField(_("motif"), max_length=REPORT_REASON_MAX)
     status = models.CharField(
-        max_length=16, choices=ReportStatus.choices, default=ReportStatus.OPEN
+        _("statut"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.OPEN
     )
-    created_at = models.DateTimeField(default=dj_timezone.now)
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
 
     class Meta:
         verbose_name = _("signalement")

@@ -179,7 +179,7 @@ def report_row(report: Report) -> dict[str, Any]:
             "id": report.topic.pk,
             "topic_id": report.topic.pk,
             "title": report.topic.title,
-            "excerpt": report.topic.content[:200],
+            "excerpt": content.excerpt(report.topic.content, 200),
         }
     else:
         assert report.reply is not None
@@ -188,7 +188,7 @@ def report_row(report: Report) -> dict[str, Any]:
             "id": report.reply.pk,
             "topic_id": report.reply.topic_id,
             "title": report.reply.topic.title,
-            "excerpt": report.reply.content[:200],
+            "excerpt": content.excerpt(report.reply.content, 200),
         }
     return {
         "id": report.pk,

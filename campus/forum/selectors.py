@@ -6,7 +6,8 @@ or depth: keyset pages for topics and reports, one query for a topic's whole rep
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import Role, User
@@ -309,3 +310,104 @@ def open_report_count(*, course: Course) -> int:
         Q(topic__forum__course=course) | Q(reply__topic__forum__course=course),
         status=ReportStatus.OPEN,
     ).count()
+
+
+# --- What waits for the teaching team (dashboards; issue 13's nav badges) ---------------
+
+
+def _taught_by(user: User, course_path: str) -> Q:
+    """Rows of the courses `user` teaches; every course for admins."""
+    if user.is_admin:
+        return Q()
+    return Q(**{f"{course_path}__instructor": user})
+
+
+def unanswered_q() -> Q:
+    """A question waiting for an answer: a visible, open topic with no reply yet, not
+    written by the course's own instructor (an announcement is not a question)."""
+    return Q(is_hidden=False, is_locked=False, reply_count=0) & ~Q(
+        author_id=F("forum__course__instructor_id")
+    )
+
+
+def unanswered_topics() -> QuerySet[Topic]:
+    return Topic.objects.filter(unanswered_q())
+
+
+def open_reports() -> QuerySet[Report]:
+    """Reports nobody has handled yet, on topics or replies."""
+    return Report.objects.filter(status=ReportStatus.OPEN)
+
+
+def _report_course_id() -> Coalesce:
+    return Coalesce("topic__forum__course_id", "reply__topic__forum__course_id")
+
+
+@dataclass(frozen=True)
+class ForumPending:
+    """Per course id: questions without an answer, open reports."""
+
+    unanswered: dict[int, int]
+    reports: dict[int, int]
+
+    @property
+    def unanswered_total(self) -> int:
+        return sum(self.unanswered.values())
+
+    @property
+    def reports_total(self) -> int:
+        return sum(self.reports.values())
+
+
+def pending_counts_for_instructor(*, user: User) -> ForumPending:
+    """What waits for `user` in the forums of the courses they teach (admins: every
+    course), counted per course: two grouped queries, whatever the number of courses."""
+    unanswered = dict(
+        unanswered_topics()
+        .filter(_taught_by(user, "forum__course"))
+        .order_by()
+        .values_list("forum__course_id")
+        .annotate(n=Count("*"))
+    )
+    reports = dict(
+        open_reports()
+        .filter(
+            _taught_by(user, "topic__forum__course")
+            | _taught_by(user, "reply__topic__forum__course")
+        )
+        .annotate(course_id=_report_course_id())
+        .order_by()
+        .values_list("course_id")
+        .annotate(n=Count("*"))
+    )
+    return ForumPending(unanswered=unanswered, reports=reports)
+
+
+@dataclass(frozen=True)
+class CourseForumFigures:
+    topics: int
+    unanswered: int
+    open_reports: int
+
+
+def course_forum_figures(*, course: Course) -> CourseForumFigures:
+    """A course's forum at a glance (the course hub): two aggregate queries."""
+    topics = Topic.objects.filter(forum__course=course).aggregate(
+        total=Count("id", filter=Q(is_hidden=False)),
+        unanswered=Count("id", filter=unanswered_q()),
+    )
+    return CourseForumFigures(
+        topics=topics["total"],
+        unanswered=topics["unanswered"],
+        open_reports=open_report_count(course=course),
+    )
+
+
+def open_reports_of_course(*, course: Course, limit: int) -> list[Report]:
+    """The newest open reports of a course with their post (the course hub's list)."""
+    return list(
+        report_base()
+        .filter(Q(topic__forum__course=course) | Q(reply__topic__forum__course=course))
+        .filter(status=ReportStatus.OPEN)
+        .order_by("-id")[:limit]
+    )

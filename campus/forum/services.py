@@ -24,11 +24,12 @@ from typing import Literal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import User
 from campus.core import ratelimit
+from campus.core.content import excerpt as plain_excerpt
 from campus.core.errors import Conflict, Forbidden
 from campus.core.validation import check_max_length, clean_title, field_error
 from campus.courses.access import authorize_course
@@ -131,11 +132,6 @@ def _rate_limit(actor: User) -> None:
 def topic_url(topic: Topic) -> str:
     """The topic's page (/courses/<slug>/forum/<topic_id>)."""
     return f"/courses/{topic.forum.course.slug}/forum/{topic.pk}"
-
-
-def _excerpt(text: str, size: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 # --- Forum -----------------------------------------------------------------------------
@@ -346,9 +342,9 @@ def _notify_reply(*, actor: User, topic: Topic, reply: Reply, parent: Reply | No
     direct = {topic.author_id}
     if parent is not None and not parent.is_deleted:
         direct.add(parent.author_id)
-    name = actor.full_name or _t("Un membre")
+    name = actor.full_name
     title = topic.title
-    excerpt = _excerpt(reply.content)
+    excerpt = plain_excerpt(reply.content, 200)  # plain text: a notice body
     url = f"{topic_url(topic)}#reply-{reply.pk}"
     key = f"forum:reply:{reply.pk}"  # one key for both kinds: one notice per recipient
     data = {"topic_id": topic.pk, "reply_id": reply.pk, "course_id": topic.forum.course_id}
@@ -358,7 +354,8 @@ def _notify_reply(*, actor: User, topic: Topic, reply: Reply, parent: Reply | No
             kind=Kind.FORUM_REPLY,
             dedupe_key=key,
             render=lambda: (
-                _t("%(name)s vous a répondu : %(title)s") % {"name": name, "title": title},
+                gettext("%(name)s vous a répondu : %(title)s")
+                % {"name": name or gettext("Un membre"), "title": title},
                 excerpt,
             ),
             url=url,
@@ -373,7 +370,7 @@ def _notify_reply(*, actor: User, topic: Topic, reply: Reply, parent: Reply | No
             kind=Kind.FORUM_ACTIVITY,
             dedupe_key=key,
             render=lambda: (
-                _t("Nouvelle réponse dans « %(title)s »") % {"title": title},
+                gettext("Nouvelle réponse dans « %(title)s »") % {"title": title},
                 excerpt,
             ),
             url=url,
@@ -445,8 +442,8 @@ def _check_can_mark(actor: User, topic: Topic) -> None:
     if actor.pk != topic.author_id and not is_moderator(actor, topic.forum.course):
         raise Forbidden(
             _(
-                "Seul l'auteur du sujet, le formateur du cours ou un administrateur "
-                "choisit la solution."
+                "La solution est choisie par la personne qui a ouvert le sujet, la personne "
+                "responsable du cours ou l'administration."
             ),
             code="forbidden",
         )
@@ -476,7 +473,7 @@ def solution_mark(*, actor: User, reply: Reply) -> Topic:
                 kind=Kind.FORUM_SOLUTION,
                 dedupe_key=f"forum:solution:{locked.pk}",
                 render=lambda: (
-                    _t("Votre réponse est la solution de « %(title)s »") % {"title": title},
+                    gettext("Votre réponse est la solution de « %(title)s »") % {"title": title},
                     "",
                 ),
                 url=f"{topic_url(topic)}#reply-{locked.pk}",

@@ -36,9 +36,14 @@ class SessionSeries(models.Model):
     18:00 stays 18:00 on the wall clock across a DST change; see live/series.py.
     """
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="live_series")
+    course = models.ForeignKey(
+        Course, verbose_name=_("cours"), on_delete=models.CASCADE, related_name="live_series"
+    )
     instructor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="live_series"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsable"),
+        on_delete=models.PROTECT,
+        related_name="live_series",
     )
     title = models.CharField(_("titre"), max_length=TITLE_MAX)
     description = models.TextField(_("description"), blank=True)
@@ -52,7 +57,7 @@ class SessionSeries(models.Model):
     until = models.DateField(_("jusqu'au"), null=True, blank=True)
     max_participants = models.PositiveIntegerField(_("participants max."), default=50)
     is_recording_enabled = models.BooleanField(_("enregistrement"), default=False)
-    created_at = models.DateTimeField(default=dj_timezone.now)
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
 
     class Meta:
         verbose_name = _("série de sessions")
@@ -89,9 +94,14 @@ class SessionSeries(models.Model):
 
 
 class LiveSession(models.Model):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="live_sessions")
+    course = models.ForeignKey(
+        Course, verbose_name=_("cours"), on_delete=models.CASCADE, related_name="live_sessions"
+    )
     instructor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="taught_live_sessions"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsable"),
+        on_delete=models.PROTECT,
+        related_name="taught_live_sessions",
     )
     title = models.CharField(_("titre"), max_length=TITLE_MAX)
     # Bounded by services (DESCRIPTION_MAX), like a course's description.
@@ -123,9 +133,9 @@ class LiveSession(models.Model):
         verbose_name=_("série"),
     )
     # iCalendar SEQUENCE: bumped on every reschedule or cancel so calendars update.
-    sequence = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    sequence = models.PositiveIntegerField(_("version (iCalendar)"), default=0)
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
+    updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
 
     class Meta:
         verbose_name = _("session en direct")
@@ -168,18 +178,27 @@ class LiveSession(models.Model):
 
 class ParticipantRole(models.TextChoices):
     PARTICIPANT = "participant", _("Participant")
-    MODERATOR = "moderator", _("Modérateur")
-    INSTRUCTOR = "instructor", _("Formateur")
+    MODERATOR = "moderator", _("Modération")
+    INSTRUCTOR = "instructor", _("Responsable du cours")
 
 
 class Participant(models.Model):
-    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="participants")
+    session = models.ForeignKey(
+        LiveSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="participants",
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_participations"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="live_participations",
     )
     # Students join through their enrollment; the owner and admins have none.
     enrollment = models.ForeignKey(
         Enrollment,
+        verbose_name=_("inscription"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -199,6 +218,7 @@ class Participant(models.Model):
 
     class Meta:
         verbose_name = _("participant")
+        verbose_name_plural = _("participants")
         constraints = [
             models.UniqueConstraint(fields=["session", "user"], name="participant_unique_user"),
             models.CheckConstraint(
@@ -223,7 +243,12 @@ class AttendanceInterval(models.Model):
     """One stretch of presence; open while left_at is null. A sweep closes intervals
     whose last heartbeat is stale, at their last_seen_at."""
 
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="intervals")
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="intervals",
+    )
     joined_at = models.DateTimeField(_("arrivée"))
     left_at = models.DateTimeField(_("départ"), null=True, blank=True)
     last_seen_at = models.DateTimeField(_("dernier signal"))
@@ -259,9 +284,14 @@ class ChatKind(models.TextChoices):
 
 
 class ChatMessage(models.Model):
-    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="chat")
+    session = models.ForeignKey(
+        LiveSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="chat"
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_chat_messages"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("écrit par"),
+        on_delete=models.CASCADE,
+        related_name="live_chat_messages",
     )
     kind = models.CharField(
         _("type"), max_length=16, choices=ChatKind.choices, default=ChatKind.MESSAGE
@@ -285,9 +315,9 @@ class ChatMessage(models.Model):
         related_name="+",
         verbose_name=_("masqué par"),
     )
-    created_at = models.DateTimeField(default=dj_timezone.now)
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
     # Moved by moderation (pin, hide) too, so the Q&A panel's ETag sees every change.
-    updated_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(_("dernière modification"), default=dj_timezone.now)
 
     class Meta:
         verbose_name = _("message du chat")

@@ -415,3 +415,77 @@ def course_sessions_for_students_page(
     result = paginate(queryset, query)
     attach_participant_counts(result.items)
     return result
+
+
+# --- Dashboards: the teaching dashboard, the course hub, the admin overview ---------------
+
+
+def _ahead(*, now: datetime) -> QuerySet[LiveSession]:
+    """Live sessions, then scheduled ones not yet over, soonest first."""
+    return (
+        session_base()
+        .filter(
+            Q(status=LiveSessionStatus.LIVE)
+            | Q(status=LiveSessionStatus.SCHEDULED, scheduled_end_at__gt=now)
+        )
+        .annotate(
+            live_first=Case(When(status=LiveSessionStatus.LIVE, then=Value(0)), default=Value(1))
+        )
+        .order_by("live_first", "scheduled_start_at", "id")
+    )
+
+
+def sessions_ahead(
+    *, now: datetime, limit: int, user: User | None = None, course: Course | None = None
+) -> list[LiveSession]:
+    """The first `limit` live or upcoming sessions of the courses `user` teaches (admins:
+    every course), or of one course, with their seat counts: two queries."""
+    queryset = _ahead(now=now)
+    if course is not None:
+        queryset = queryset.filter(course=course)
+    if user is not None and not user.is_admin:
+        queryset = queryset.filter(course__instructor=user)
+    sessions = list(queryset[:limit])
+    attach_participant_counts(sessions)
+    return sessions
+
+
+def course_session_figures(*, course: Course, now: datetime) -> dict[str, int]:
+    """How many of the course's sessions are upcoming, live, ended: one aggregate."""
+    return LiveSession.objects.filter(course=course).aggregate(
+        upcoming=Count(
+            "id", filter=Q(status=LiveSessionStatus.SCHEDULED, scheduled_end_at__gt=now)
+        ),
+        live=Count("id", filter=Q(status=LiveSessionStatus.LIVE)),
+        ended=Count("id", filter=Q(status=LiveSessionStatus.ENDED)),
+    )
+
+
+def recent_ended_sessions(*, course: Course, limit: int) -> list[LiveSession]:
+    """The course's last ended sessions (their attendance pages), with how many students
+    took part: two queries."""
+    sessions = list(
+        LiveSession.objects.filter(course=course, status=LiveSessionStatus.ENDED).order_by(
+            "-scheduled_start_at", "-id"
+        )[:limit]
+    )
+    attach_participant_counts(sessions)
+    return sessions
+
+
+def platform_live_figures(
+    *, now: datetime, day_start: datetime, day_end: datetime
+) -> dict[str, int]:
+    """Sessions live now, and not cancelled ones overlapping [day_start, day_end): one
+    aggregate (the admin overview)."""
+    return LiveSession.objects.aggregate(
+        live=Count("id", filter=Q(status=LiveSessionStatus.LIVE)),
+        today=Count(
+            "id",
+            filter=Q(scheduled_start_at__lt=day_end, scheduled_end_at__gt=day_start)
+            & ~Q(status=LiveSessionStatus.CANCELLED),
+        ),
+        upcoming=Count(
+            "id", filter=Q(status=LiveSessionStatus.SCHEDULED, scheduled_end_at__gt=now)
+        ),
+    )

@@ -45,6 +45,15 @@ MAX_SESSION_LENGTH = timedelta(hours=12)
 START_EARLY = timedelta(minutes=30)
 
 
+def can_start_now(session: LiveSession, *, now: datetime) -> bool:
+    """A scheduled session may start from START_EARLY before its start to its end: pages
+    offer "Démarrer" only then (session_start enforces the same window)."""
+    return (
+        session.status == LiveSessionStatus.SCHEDULED
+        and session.scheduled_start_at - START_EARLY <= now <= session.scheduled_end_at
+    )
+
+
 def _check_schedule(start: datetime, end: datetime, *, now: datetime) -> None:
     if start.tzinfo is None or end.tzinfo is None:
         raise field_error(
@@ -415,7 +424,7 @@ def session_start(*, actor: User, session: LiveSession, now: datetime | None = N
     if locked.status != LiveSessionStatus.SCHEDULED:
         raise _invalid_transition(locked, "start")
     opens_at = locked.scheduled_start_at - START_EARLY
-    if not opens_at <= now <= locked.scheduled_end_at:
+    if not can_start_now(locked, now=now):
         raise Conflict(
             _("La session peut démarrer 30 minutes avant l'heure prévue, jusqu'à sa fin prévue."),
             code="start_window_closed",
@@ -753,7 +762,10 @@ def chat_post(
     if kind == ChatKind.ANSWER:
         if not moderator:
             raise Forbidden(
-                _("Seul le formateur du cours ou un administrateur peut répondre."),
+                _(
+                    "Les réponses sont réservées à la personne responsable du cours "
+                    "et à l'administration."
+                ),
                 code="forbidden",
             )
         question = ChatMessage.objects.filter(

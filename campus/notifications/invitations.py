@@ -15,6 +15,7 @@ from django.urls import reverse
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from campus.accounts.models import User
+from campus.core import content
 from campus.live.models import LiveSession, LiveSessionStatus
 
 PRODID = "-//Campus//Cours en direct//FR"
@@ -43,7 +44,8 @@ def session_snapshot(session: LiveSession) -> dict[str, Any]:
         "start": session.scheduled_start_at.isoformat(),
         "end": session.scheduled_end_at.isoformat(),
         "summary": f"{session.title} — {session.course.title}",
-        "description": session.description,
+        # Calendars show plain text: the Markdown as words, lines and lists kept.
+        "description": content.plain_paragraphs(session.description),
         "url": session_url(session),
         "organizer": {"name": session.instructor.display_name, "email": session.instructor.email},
         "cancelled": session.status == LiveSessionStatus.CANCELLED,

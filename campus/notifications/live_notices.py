@@ -20,11 +20,12 @@ from datetime import datetime, timedelta
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from campus.accounts.models import User
+from campus.core import content
+from campus.core.formatting import format_date
 from campus.live.models import LiveSession, LiveSessionStatus, SessionSeries
 from campus.notifications import invitations, services
 from campus.notifications.emails import SESSION_SUBJECT
@@ -47,7 +48,7 @@ def _members(session: LiveSession) -> QuerySet[User]:
 
 def _when(moment: datetime) -> str:
     """A date and time in the active zone and language (the recipient's)."""
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return format_date(moment, "weekday_datetime")
 
 
 def _url(session: LiveSession) -> str:
@@ -184,7 +185,9 @@ def session_message(session: LiveSession, *, sender: User, title: str, message: 
             "sender": sender.display_name,
             "session": session.title,
         }
-        return f"{session.course.title} — {title}", f"{lead}\n{message}"
+        # A notice body is plain text (inbox, API, emails' text part): the owner's
+        # Markdown as words, its paragraphs and list items kept.
+        return f"{session.course.title} — {title}", f"{lead}\n\n{content.plain_paragraphs(message)}"
 
     key = f"live:{session.pk}:message:{uuid.uuid4().hex}"
     notice = _notice(session, Kind.SESSION_MESSAGE, key, render)

@@ -27,7 +27,7 @@ class Kind(models.TextChoices):
     SESSION_STARTED = "session_started", _("Session en direct")
     SESSION_CANCELLED = "session_cancelled", _("Session annulée")
     SESSION_RESCHEDULED = "session_rescheduled", _("Session reportée")
-    SESSION_MESSAGE = "session_message", _("Message du formateur")
+    SESSION_MESSAGE = "session_message", _("Message au sujet d'une session")
     RATING_MODERATED = "rating_moderated", _("Votre avis a été modéré")
     CERTIFICATE_ISSUED = "certificate_issued", _("Certificat délivré")
     FORUM_REPLY = "forum_reply", _("Réponse à votre message du forum")
@@ -44,7 +44,10 @@ class EmailState(models.TextChoices):
 
 class Notification(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     kind = models.CharField(_("type"), max_length=40, choices=Kind.choices)
     title = models.CharField(_("titre"), max_length=TITLE_MAX)
@@ -52,9 +55,9 @@ class Notification(models.Model):
     url = models.CharField(_("lien"), max_length=URL_MAX, blank=True)
     data = models.JSONField(_("données"), default=dict, blank=True)
     # What the notice is about, to stop its pending emails when it becomes moot.
-    subject_type = models.CharField(max_length=40, blank=True)
-    subject_id = models.BigIntegerField(null=True, blank=True)
-    dedupe_key = models.CharField(max_length=DEDUPE_KEY_MAX)
+    subject_type = models.CharField(_("type d'objet"), max_length=40, blank=True)
+    subject_id = models.BigIntegerField(_("identifiant d'objet"), null=True, blank=True)
+    dedupe_key = models.CharField(_("clé de dédoublonnage"), max_length=DEDUPE_KEY_MAX)
     # Shown in the inbox (the user's in-app preference for the kind at creation time).
     in_app = models.BooleanField(_("dans l'application"), default=True)
     created_at = models.DateTimeField(_("créée le"), default=dj_timezone.now)
@@ -99,7 +102,10 @@ class Preference(models.Model):
     """One row per (user, kind) the user changed; no row means both channels on."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
     )
     kind = models.CharField(_("type"), max_length=40, choices=Kind.choices)
     in_app = models.BooleanField(_("dans l'application"), default=True)

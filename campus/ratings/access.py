@@ -59,7 +59,12 @@ def get_rating_to_moderate(user: AnyUser, rating_id: int) -> CourseRating:
     if not is_owner_or_admin(user, review.course):
         if not review.course.is_published or not may_see(user, review):
             raise _not_found()
-        raise Forbidden(_("Seul le formateur du cours ou un administrateur peut modérer les avis."))
+        raise Forbidden(
+            _(
+                "La modération des avis est réservée à la personne responsable du cours "
+                "et à l'administration."
+            )
+        )
     return review
 
 

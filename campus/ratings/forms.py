@@ -1,15 +1,21 @@
 """Rating page forms: they parse and type the input; the services hold the rules."""
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext
 
 from campus.ratings.models import COMMENT_MAX, MODERATION_NOTE_MAX, PROS_CONS_MAX
 
-STAR_CHOICES = [
-    (stars, ngettext_lazy("%(n)s étoile", "%(n)s étoiles", stars) % {"n": stars})
-    for stars in range(1, 6)
-]
+
+def _stars_label(stars: int) -> str:
+    return ngettext("%(n)s étoile", "%(n)s étoiles", stars) % {"n": stars}
+
+
+# Lazy: translated in the visitor's language when the form renders, not at import time
+# (`ngettext_lazy(...) % {...}` would format, and so translate, once at import).
+stars_label = lazy(_stars_label, str)
+STAR_CHOICES = [(stars, stars_label(stars)) for stars in range(1, 6)]
 
 
 class RatingForm(forms.Form):

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campus.courses.models import Course, Enrollment
 
@@ -21,11 +22,18 @@ class RatingStatus(models.TextChoices):
 
 
 class CourseRating(models.Model):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="ratings")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_ratings"
+    course = models.ForeignKey(
+        Course, verbose_name=_("cours"), on_delete=models.CASCADE, related_name="ratings"
     )
-    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE, related_name="rating")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="course_ratings",
+    )
+    enrollment = models.OneToOneField(
+        Enrollment, verbose_name=_("inscription"), on_delete=models.CASCADE, related_name="rating"
+    )
     rating = models.PositiveSmallIntegerField(_("note"))
     comment = models.TextField(_("commentaire"), max_length=COMMENT_MAX, blank=True)
     pros = models.TextField(_("ce que vous avez aimé"), max_length=PROS_CONS_MAX, blank=True)
@@ -42,18 +50,19 @@ class CourseRating(models.Model):
     )
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("modéré par"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    moderated_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    moderated_at = models.DateTimeField(_("date de modération"), null=True, blank=True)
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
+    updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
 
     class Meta:
         verbose_name = _("avis")
-        verbose_name_plural = _("avis")
+        verbose_name_plural = pgettext_lazy("pluriel", "avis")
         indexes = [
             # The public list: a course's approved reviews, newest first or by rating.
             models.Index(

@@ -70,17 +70,30 @@ def latest_approved(*, course: Course, limit: int = 5) -> list[CourseRating]:
     return list(approved_for_course(course=course)[:limit])
 
 
-def moderation_queue(*, user: User) -> QuerySet[CourseRating]:
-    """Pending reviews of the courses the user teaches (every course for admins),
-    oldest first."""
+def _pending_for(user: User) -> QuerySet[CourseRating]:
     queryset = CourseRating.objects.filter(status=RatingStatus.PENDING)
     if not user.is_admin:
         queryset = queryset.filter(course__instructor=user)
+    return queryset
+
+
+def moderation_queue(*, user: User, course_id: int | None = None) -> QuerySet[CourseRating]:
+    """Pending reviews of the courses the user teaches (every course for admins), or of
+    one of them, oldest first."""
+    queryset = _pending_for(user)
+    if course_id is not None:
+        queryset = queryset.filter(course_id=course_id)
     return queryset.select_related("user", "course").order_by("created_at", "id")
 
 
-def moderation_page(*, user: User, query: PageQuery) -> Page:
-    return paginate(moderation_queue(user=user), query)
+def moderation_page(*, user: User, query: PageQuery, course_id: int | None = None) -> Page:
+    return paginate(moderation_queue(user=user, course_id=course_id), query)
+
+
+def pending_counts_for_instructor(*, user: User) -> dict[int, int]:
+    """Reviews waiting for `user`'s decision, per course id (admins: every course): one
+    grouped query over the (course, status) index."""
+    return dict(_pending_for(user).order_by().values_list("course_id").annotate(n=Count("*")))
 
 
 def rating_in_course(*, course_id: int, rating_id: int) -> CourseRating | None:

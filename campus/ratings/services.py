@@ -36,7 +36,7 @@ from campus.ratings.models import (
 MODERATION_MODES = ("pre", "post")
 
 CAN_RATE_ERRORS: dict[str, Any] = {
-    "not_yours": (Forbidden, _("Seul l'étudiant inscrit peut noter ce cours.")),
+    "not_yours": (Forbidden, _("Seule la personne inscrite peut noter ce cours.")),
     "inactive": (Conflict, _("Votre inscription à ce cours n'est plus active.")),
     "not_completed": (
         Conflict,
@@ -233,7 +233,10 @@ def rating_moderate(
     note; the author is notified."""
     if not is_owner_or_admin(actor, review.course):
         raise Forbidden(
-            _("Seul le formateur du cours ou un administrateur peut modérer les avis."),
+            _(
+                "La modération des avis est réservée à la personne responsable du cours "
+                "et à l'administration."
+            ),
             code="forbidden",
         )
     if note is not None and not isinstance(note, str):

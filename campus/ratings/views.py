@@ -5,6 +5,7 @@ Thin like api.py: access fetches and authorizes, services write, selectors and
 presenters read, campus.core.views maps domain errors to pages and statuses.
 """
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from campus.core.errors import NotFound
 from campus.core.views import (
     action_call,
     current_user,
@@ -129,8 +131,23 @@ def course_reviews(request: HttpRequest, slug: str) -> HttpResponse:
 def _queue(
     request: HttpRequest, user: Any, *, failed: Any = None, form: Any = None, status: int = 200
 ) -> HttpResponse:
-    result = selectors.moderation_page(user=user, query=page_query(request, limit=QUEUE_PAGE_SIZE))
+    # ?course=<id>: one course's queue (its hub links here); the owner's or an admin's.
+    course = None
+    course_param = request.GET.get("course", "")
+    if course_param:
+        if not re.fullmatch(r"[1-9][0-9]{0,17}", course_param):
+            raise NotFound(_("Cours introuvable."), code="course_not_found")
+        course = course_access.get_course_for(user, int(course_param), action="manage")
+    result = selectors.moderation_page(
+        user=user,
+        query=page_query(request, limit=QUEUE_PAGE_SIZE),
+        course_id=course.pk if course is not None else None,
+    )
     context = {
+        "course": course,
+        # Back to this queue after a decision (built from checked values, not echoed).
+        "next_url": reverse("ratings:moderation")
+        + (f"?course={course.pk}" if course is not None else ""),
         "reviews": result.items,
         "pager": pager(request, result),
         "failed_id": failed.pk if failed is not None else None,

@@ -229,7 +229,7 @@ def test_garbage_token_is_401_even_on_public_endpoints(db: Any, path: str, token
 
 def test_no_token_on_a_protected_endpoint_is_401_not_authenticated(db: Any) -> None:
     body = assert_error(ApiClient().get("/api/auth/me"), 401, "not_authenticated")
-    assert body["message"] == "Vous devez être connecté."
+    assert body["message"] == "Connectez-vous pour continuer."
 
 
 def test_token_use_is_recorded_at_most_once_a_minute(student: User) -> None:
@@ -301,9 +301,8 @@ def test_bearer_requests_need_no_csrf_token(student: User) -> None:
 
 
 def test_messages_are_french_by_default(student: User) -> None:
-    assert (
-        assert_error(ApiClient().get("/api/auth/me"), 401)["message"] == "Vous devez être connecté."
-    )
+    unauthenticated = assert_error(ApiClient().get("/api/auth/me"), 401)
+    assert unauthenticated["message"] == "Connectez-vous pour continuer."
     body = assert_error(ApiClient().post(LOGIN, {"email": student.email}), 400, "validation_error")
     assert body["message"] == "Les données envoyées sont invalides."
     assert body["error"]["details"] == [

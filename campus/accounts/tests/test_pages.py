@@ -68,7 +68,9 @@ def test_register_creates_a_logged_in_student_and_ignores_a_posted_role() -> Non
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("courses:my_courses")
+    # The role's home: a new account is a student's, "Mes cours".
+    assert response["Location"] == reverse("courses:home")
+    assert client.get(reverse("courses:home"))["Location"] == reverse("courses:my_courses")
     user = User.objects.get(email="aminata@example.test")
     assert user.role == Role.STUDENT
     assert not user.is_staff and not user.is_superuser
@@ -131,7 +133,8 @@ def test_login_logs_in_and_goes_to_my_courses(outsider: User) -> None:
         reverse("accounts:login"), {"email": outsider.email, "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("courses:my_courses")
+    assert response["Location"] == reverse("courses:home")
+    assert client.get(reverse("courses:home"))["Location"] == reverse("courses:my_courses")
     assert client.session["_auth_user_id"] == str(outsider.pk)
 
 
@@ -142,7 +145,7 @@ def test_login_follows_a_local_next_only(outsider: User) -> None:
     evil = Client().post(
         url, {"email": outsider.email, "password": PASSWORD, "next": "https://evil.example/"}
     )
-    assert evil["Location"] == reverse("courses:my_courses")
+    assert evil["Location"] == reverse("courses:home")
 
 
 def test_login_with_a_wrong_password_says_so_in_french(outsider: User) -> None:
@@ -182,15 +185,17 @@ def test_navigation_follows_the_role(outsider: User, owner: User, admin_user: Us
     assert reverse("accounts:login") in anonymous
     assert reverse("courses:my_courses") not in anonymous
     student = html(logged_in(outsider).get("/"))
+    teaching = f'href="{reverse("courses:teaching")}"'
     assert reverse("courses:my_courses") in student
-    assert reverse("courses:instructor_courses") not in student
+    assert teaching not in student
     assert 'href="/admin/"' not in student
     instructor = html(logged_in(owner).get("/"))
-    assert reverse("courses:instructor_courses") in instructor
+    assert teaching in instructor  # "Enseigner" leads to the teaching dashboard
     assert 'href="/admin/"' not in instructor
     admin = html(logged_in(admin_user).get("/"))
-    assert reverse("courses:instructor_courses") in admin
+    assert teaching in admin
     assert 'href="/admin/"' in admin
+    assert reverse("courses:admin_overview") in admin
 
 
 # --- Profile --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.urls import reverse
 from campus.agenda import events as ev
 from campus.agenda import links
 from campus.agenda.events import CalendarEvent
+from campus.core.content import plain_paragraphs
 
 register = template.Library()
 
@@ -29,6 +30,6 @@ def session_calendar_links(session: Any) -> dict[str, str]:
         ),
         course_id=session.course_id,
         course_title=session.course.title,
-        description=session.description,
+        description=plain_paragraphs(session.description),
     )
     return links.event_links(event)

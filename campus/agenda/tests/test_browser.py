@@ -40,7 +40,7 @@ def test_student_calendar_plan_and_subscription(live_server: Any, new_browser_pa
     # Enroll through the course page: the plan is generated on enrollment.
     page.goto(f"{base}/courses/{course.slug}/")
     page.get_by_role("button", name="S'inscrire à ce cours").click()
-    page.get_by_text("Vous êtes inscrit à ce cours").wait_for()
+    page.get_by_text("vous suivez ce cours").wait_for()
     assert StudyPlan.objects.filter(enrollment__user=student).exists()
 
     # The nav's "Calendrier": the month view (a list of busy days on a phone).
@@ -69,7 +69,8 @@ def test_student_calendar_plan_and_subscription(live_server: Any, new_browser_pa
     screenshot_sizes(page, "agenda-calendar-week")
     page.goto(f"{base}/dashboard/student/calendar?view=day&date={session_day.isoformat()}")
     assert "Questions-réponses en direct" in main.inner_text()
-    assert main.get_by_role("link", name="fichier .ics").count() >= 1
+    main.get_by_text("Ajouter à mon agenda").first.click()  # a disclosure per event
+    assert main.get_by_role("link", name="Télécharger l'événement").first.is_visible()
     screenshot_sizes(page, "agenda-calendar-day")
     page.get_by_role("link", name="Liste", exact=True).click()
     page.wait_for_url("**view=list**")
@@ -78,7 +79,7 @@ def test_student_calendar_plan_and_subscription(live_server: Any, new_browser_pa
 
     # Filter by type: only live sessions.
     page.get_by_text("Filtrer par type").click()
-    page.get_by_label("Sessions en direct").check()
+    page.get_by_label("Classes en direct").check()
     page.get_by_role("button", name="Appliquer").click()
     page.wait_for_url("**type=live_session**")
     assert "Questions-réponses en direct" in main.inner_text()
@@ -122,7 +123,7 @@ def test_student_calendar_plan_and_subscription(live_server: Any, new_browser_pa
     main.get_by_role("link", name="S'abonner").click()
     page.wait_for_url("**/dashboard/student/calendar/subscribe")
     old = CalendarToken.objects.get(user=student).token
-    assert old in page.get_by_label("Lien https").input_value()
+    assert old in page.get_by_label("Adresse d'abonnement").input_value()
     assert page.get_by_label("Lien webcal", exact=False).input_value().startswith("webcal://")
     assert main.get_by_role("link", name="Ajouter à Google Agenda").is_visible()
     screenshot_sizes(page, "agenda-subscribe")
@@ -131,5 +132,5 @@ def test_student_calendar_plan_and_subscription(live_server: Any, new_browser_pa
     page.get_by_text("Nouveau lien créé.").wait_for()
     new = CalendarToken.objects.get(user=student).token
     assert new != old
-    assert new in page.get_by_label("Lien https").input_value()
+    assert new in page.get_by_label("Adresse d'abonnement").input_value()
     screenshot_sizes(page, "agenda-subscribe-regenerated")

@@ -213,10 +213,10 @@ def test_all_day_events_cover_their_dates_in_any_zone() -> None:
 def test_legend_and_status_labels() -> None:
     start = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
     with translation.override("fr"):
-        assert (
-            grid.legend_label(event("a", start, type=ev.LESSON, status="pending"))
-            == "Cours / leçon"
-        )
+        assert grid.legend_label(event("a", start, type=ev.LESSON, status="pending")) == "Leçon"
+        live = event("l", start, type=ev.LIVE_SESSION, status="scheduled")
+        assert grid.legend_key(live) == "live"
+        assert grid.legend_label(live) == "Classe en direct"
         assert grid.legend_key(event("b", start, type=ev.QUIZ, status="late")) == "late"
         assert grid.legend_label(event("b", start, type=ev.QUIZ, status="late")) == "En retard"
         assert grid.legend_key(event("c", start, type=ev.COURSE, status="")) == "rappel"

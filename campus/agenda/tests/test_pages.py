@@ -115,7 +115,8 @@ def test_month_view_shows_sessions_plan_items_and_legend_in_french(
     assert "Mon calendrier" in page
     assert "Mars 2026" in page
     assert "Lundi" in page and "Dimanche" in page
-    for label in ("Cours / leçon", "Quiz / examen", "Date limite", "Étape", "Rappel", "En retard"):
+    legend = ("Classe en direct", "Leçon", "Quiz / examen", "Date limite", "Étape", "Rappel")
+    for label in (*legend, "En retard"):
         assert label in page
     assert "Révision en direct" in page
     assert "Programmée" in page  # the session's status badge
@@ -293,8 +294,8 @@ def test_plan_page_shows_days_items_progress_and_links(member: User, course: Cou
     assert "Leçon 1.1" in page and "Fait" in page and "À faire" in page
     assert "Quiz 1" in page
     assert "Étape : 100 % du cours" in page
-    items = PlanItem.objects.filter(plan__enrollment__user=member).exclude(kind="milestone")
-    assert f"1 / {items.count()} faits" in page
+    # The course's progress: 1 of 4 required lessons + the final evaluation.
+    assert "1 / 5 faits (20 %)" in page
     href = reverse("courses:lesson", kwargs={"slug": course.slug, "lesson_id": lesson.pk})
     assert f'href="{href}"' in body
     assert "Le planning tient dans les dates du cours." in page

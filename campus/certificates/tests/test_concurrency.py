@@ -31,3 +31,38 @@ def test_concurrent_requests_give_one_certificate(owner: User, requests: int) ->
     assert len({r.json_body["data"]["id"] for r in responses}) == 1
     assert Certificate.objects.filter(user=student).count() == 1
     assert Notification.objects.filter(user=student, kind=Kind.CERTIFICATE_ISSUED).count() == 1
+
+
+@pytest.mark.parametrize("requests", [2, 6])
+def test_concurrent_rate_then_certificate_gives_one_review_and_one_certificate(
+    owner: User, requests: int
+) -> None:
+    """The review form submitted several times at once (double tap, two tabs): one
+    review, one certificate, every request lands on it."""
+    from django.test import Client
+
+    from campus.ratings.models import CourseRating
+
+    student = User.objects.create_user(
+        email="double-tap@example.test", password=None, role=Role.STUDENT
+    )
+    enrollment = complete(student, short_course(owner))
+    clients = []
+    for _ in range(requests):
+        client = Client()
+        client.force_login(student)
+        clients.append(client)
+    path = f"/dashboard/student/certificates/enrollments/{enrollment.pk}/rate"
+    data = {"rating": "5", "comment": "Parfait", "next": "/dashboard/student/certificates"}
+
+    responses = run_at_once([partial(c.post, path, data) for c in clients])
+
+    for response in responses:
+        assert not isinstance(response, BaseException), repr(response)
+    certificate = Certificate.objects.get(user=student)
+    assert {r.status_code for r in responses} == {302}
+    pk = certificate.pk
+    expected = f"/dashboard/student/certificates?issued={pk}"
+    assert {r["Location"] for r in responses} == {expected}
+    assert CourseRating.objects.filter(enrollment=enrollment).count() == 1
+    assert Notification.objects.filter(user=student, kind=Kind.CERTIFICATE_ISSUED).count() == 1

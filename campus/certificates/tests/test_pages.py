@@ -50,7 +50,8 @@ def test_mine_needs_login() -> None:
 def test_mine_empty(member: User) -> None:
     html = login(member).get(MINE).content.decode()
     assert "Vous n&#x27;avez pas encore de certificat" in html or "pas encore de certificat" in html
-    assert "<dialog" not in html
+    assert f'href="{reverse("courses:my_courses")}"' in html
+    assert "<dialog" not in html and "Certificats obtenus" not in html
 
 
 def test_prompt_mode_opens_the_rating_dialog_first(
@@ -61,11 +62,15 @@ def test_prompt_mode_opens_the_rating_dialog_first(
     assert response.status_code == 200
     html = response.content.decode()
     assert "<dialog" in html and "data-open-on-load" in html
-    rate_url = reverse("ratings:rate", kwargs={"slug": enrollment.course.slug})
-    assert f'hx-get="{rate_url}?next=/dashboard/student/certificates"' in html
-    assert 'hx-trigger="load"' in html
-    assert "Plus tard" in html
-    assert "Obtenir mon certificat" in html  # "Plus tard" leaves the button usable
+    # The review form is in the dialog at once; publishing it issues the certificate.
+    rate_url = reverse("certificates:rate", kwargs={"enrollment_id": enrollment.pk})
+    assert f'action="{rate_url}"' in html and 'name="rating"' in html
+    assert "Publier mon avis" in html and "Plus tard" in html
+    assert 'name="next" value="/dashboard/student/certificates"' in html
+    # The card says what comes next, and never that there is no certificate to get.
+    assert "Prochaine étape" in html and "Donner mon avis" in html
+    assert "Obtenir mon certificat sans avis" in html
+    assert "pas encore de certificat" not in html
 
 
 def test_required_mode_shows_the_review_instead_of_the_button(
@@ -74,6 +79,7 @@ def test_required_mode_shows_the_review_instead_of_the_button(
     settings.CERTIFICATE_REQUIRES_RATING = "required"
     html = login(student).get(MINE).content.decode()
     assert "<dialog" in html and "Plus tard" not in html and "Fermer" in html
+    assert "Publier mon avis" in html
     assert "Obtenir mon certificat" not in html
     assert "Donner mon avis" in html
 
@@ -95,10 +101,13 @@ def test_issue_button_then_the_certificate_is_listed(student: User, enrollment: 
     url = reverse("certificates:issue", kwargs={"enrollment_id": enrollment.pk})
     assert client.get(url).status_code == 405
     response = client.post(url, {"next": MINE})
-    assert response.status_code == 302 and response["Location"] == MINE
     certificate = Certificate.objects.get()
+    # Lands on the certificate, with its download and share link.
+    assert response.status_code == 302
+    landing = f"{MINE}?issued={certificate.pk}"
+    assert response["Location"] == landing
     again = client.post(url, {"next": "https://evil.example/"})
-    assert again["Location"] == MINE  # unsafe next ignored; still one certificate
+    assert again["Location"] == landing  # never an outside next
     assert Certificate.objects.count() == 1
 
     html = client.get(MINE).content.decode()
@@ -162,7 +171,7 @@ def test_course_page_loads_the_certificate_block_for_a_completed_member(
     text = fragment.content.decode()
     assert "Votre certificat" in text and "<html" not in text
     assert "Plus tard" in text and "data-open-on-load" in text
-    assert f"next=/courses/{short.slug}/" in text
+    assert f'name="next" value="/courses/{short.slug}/"' in text
 
 
 def test_course_block_for_others(
@@ -228,6 +237,8 @@ def test_mine_query_count_is_constant(
     complete(student, short_course(owner, title="En attente 0"))
     client = login(student)
     _count(client, django_assert_num_queries)  # warm up (session, caches)
+    # Each count with one course whose dialog opens by itself (and is recorded).
+    complete(student, short_course(owner, title="Tout juste terminé"))
     one = _count(client, django_assert_num_queries)
     for n in range(12):
         course = short_course(owner, title=f"Cours {n}")
@@ -235,5 +246,6 @@ def test_mine_query_count_is_constant(
         complete(student, short_course(owner, title=f"En attente {n + 1}"))
     with django_assert_num_queries(one):
         html = client.get(MINE).content.decode()
-    assert html.count("Obtenir mon certificat") == 13
+    assert html.count("data-open-on-load") == 1
+    assert html.count("Obtenir mon certificat sans avis") == 14
     assert html.count("Télécharger le PDF") == 13

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from campus.core.content import ALLOWED_TAGS, render
+from campus.core.content import ALLOWED_TAGS, excerpt, plain_paragraphs, render, render_inline
 
 PAYLOADS = [
     "<script>window.__xss=1</script>",
@@ -112,3 +112,88 @@ def test_code_blocks_escape_their_content() -> None:
 
 def test_empty() -> None:
     assert render("") == ""
+
+
+# --- render_inline: short texts inside a line (quiz questions and answers) -------------
+
+
+def test_inline_keeps_code_and_bold_but_no_block() -> None:
+    html = render_inline('Que vaut `len("Bénin")` ? **deux** réponses')
+    assert html == 'Que vaut <code>len("Bénin")</code> ? <strong>deux</strong> réponses'
+
+
+def test_inline_does_not_turn_a_number_or_a_dash_into_a_list() -> None:
+    assert render_inline("1. Cotonou") == "1. Cotonou"
+    assert render_inline("- moins") == "- moins"
+    assert render_inline("# pas un titre") == "# pas un titre"
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_inline_payloads_are_neutralised(payload: str) -> None:
+    assert_safe(render_inline(payload))
+
+
+# --- excerpt and plain text: summaries without Markdown syntax ------------------------
+
+
+def test_excerpt_strips_markdown_syntax() -> None:
+    text = (
+        "## Titre\n\nUn texte **gras**, *italique*, ~~barré~~ et `code`, [un lien](https://x.org)."
+    )
+    assert excerpt(text) == "Titre Un texte gras, italique, barré et code, un lien."
+
+
+def test_excerpt_unescapes_entities_once() -> None:
+    assert excerpt("Tom &amp; Jerry &lt;b&gt; 3 < 4 & 5") == "Tom & Jerry <b> 3 < 4 & 5"
+
+
+def test_excerpt_of_a_code_block_is_its_words_on_one_line() -> None:
+    text = 'Exemple :\n\n```python\nif note >= 16:\n    print("Très bien")\n```'
+    assert excerpt(text) == 'Exemple : if note >= 16: print("Très bien")'
+
+
+def test_excerpt_cuts_at_a_word_with_an_ellipsis() -> None:
+    text = "Python est un langage **lisible**, gratuit et utilisé partout dans le monde."
+    short = excerpt(text, 40)
+    assert len(short) <= 40
+    assert short.endswith("…")
+    assert short == "Python est un langage lisible, gratuit…"
+    words = short[:-1].split()
+    assert all(word in text.replace("**", "") for word in words)
+
+
+def test_excerpt_of_a_word_longer_than_the_bound_is_cut_inside_it() -> None:
+    assert excerpt("a" * 50, 10) == "a" * 9 + "…"
+
+
+def test_excerpt_short_text_is_unchanged_and_empty_stays_empty() -> None:
+    assert excerpt("Bonjour") == "Bonjour"
+    assert excerpt("") == ""
+
+
+def test_excerpt_of_a_script_payload_is_text() -> None:
+    assert excerpt("<script>alert(1)</script> **ok**") == "<script>alert(1)</script> ok"
+
+
+def test_plain_paragraphs_keep_lines_lists_and_code_indentation() -> None:
+    text = (
+        "## Décider\n\nBonjour **à tous**, voir [le site](https://ex.org).\n\n"
+        "- un `code`\n- deux\n\n1. a\n2. b\n\n> citation\n\n"
+        '```python\nif note >= 16:\n    print("Très bien")\n```'
+    )
+    assert plain_paragraphs(text) == (
+        "Décider\n\nBonjour à tous, voir le site (https://ex.org).\n\n"
+        "• un code\n• deux\n\n1. a\n2. b\n\n> citation\n\n"
+        'if note >= 16:\n    print("Très bien")'
+    )
+
+
+def test_plain_paragraphs_show_a_link_address_once() -> None:
+    assert plain_paragraphs("<https://ex.org>") == "https://ex.org"
+    assert plain_paragraphs("[doc](mailto:a@ex.org)") == "doc (mailto:a@ex.org)"
+    # Not a link for the renderer either: the words as typed, no address added.
+    assert plain_paragraphs("[clic](javascript:alert(1))") == "[clic](javascript:alert(1))"
+
+
+def test_plain_paragraphs_of_empty_is_empty() -> None:
+    assert plain_paragraphs("") == ""

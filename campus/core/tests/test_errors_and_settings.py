@@ -396,9 +396,28 @@ def test_blank_variables_fall_back_to_the_defaults(tmp_path: Path) -> None:
     assert result.stdout.split() == [
         "django.db.backends.sqlite3",
         "Africa/Porto-Novo",
-        "filesystem://",
+        "filesystem://localhost/",
         "True",
     ]
+
+
+@pytest.mark.parametrize("url", ["", "filesystem://"])
+def test_the_embedded_broker_names_its_host_so_kombu_does_not_warn(
+    tmp_path: Path, url: str
+) -> None:
+    """kombu logs "No hostname was supplied" on every connection to a URL without a
+    host: `make run` would print it. Both spellings of the embedded broker name one."""
+    code = (
+        "import logging, django; logging.basicConfig(); django.setup(); "
+        "from django.conf import settings as s; from kombu import Connection; "
+        "c = Connection(s.CELERY_BROKER_URL, "
+        "transport_options=s.CELERY_BROKER_TRANSPORT_OPTIONS); c._info(); "
+        "print(s.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'])"
+    )
+    result = _run(["-c", code], tmp_path, CELERY_BROKER_URL=url, DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert "hostname" not in result.stderr
+    assert result.stdout.strip().endswith(os.path.join("broker", "queue"))
 
 
 def test_unknown_api_path_is_an_enveloped_404(api, outsider):

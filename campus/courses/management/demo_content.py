@@ -278,6 +278,8 @@ PYTHON = CourseSpec(
         11: STARTED,
         12: NONE,
         13: LEFT,
+        15: COMPLETED,
+        16: COMPLETED,
     },
 )
 
@@ -445,6 +447,7 @@ AGILE = CourseSpec(
         16: NONE,
         17: FINAL_FAILED,
         18: LEFT,
+        19: COMPLETED,
     },
 )
 
@@ -686,6 +689,412 @@ LIVE_SESSIONS = (
             Attendance(2, ((10, 35), (45, 75))),
             Attendance(3, ((20, 50),)),
             Attendance(4, ((2, 25),)),
+        ),
+    ),
+)
+
+# --- Forum (issue 12) -----------------------------------------------------------------
+#
+# Topics of the Python course's forum and one of the agile course's, posted through the
+# services as if over the past days (each topic on a past day, at a local time in
+# settings.DEFAULT_USER_TIME_ZONE, its thread within that day): a pinned announcement by
+# the instructor, a question
+# with an accepted solution, discussions with nested replies and votes, and a recent
+# question nobody has answered yet. STUDENTS[0] (Koffi) takes no part, so his inbox holds
+# only the live classes' notices.
+
+OWNER = -1  # in forum specs: the course's instructor (other numbers index STUDENTS)
+
+
+@dataclass(frozen=True)
+class ReplySpec:
+    author: int  # OWNER or an index into STUDENTS (an active member of the course)
+    content: str
+    minutes: int  # after the topic was posted (replies come after their parent)
+    replies: tuple["ReplySpec", ...] = ()  # answers to this reply
+    up: tuple[int, ...] = ()  # who votes for it (OWNER or STUDENTS indexes)
+    down: tuple[int, ...] = ()
+    solution: bool = False  # accepted by the topic's author
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    author: int
+    title: str
+    content: str
+    day: int  # relative to today (negative: in the past)
+    at: tuple[int, int]  # local time (hour, minute)
+    replies: tuple[ReplySpec, ...] = ()
+    pinned: bool = False
+    readers: tuple[int, ...] = ()  # students who opened it (its view count)
+
+
+PYTHON_TOPICS = (
+    TopicSpec(
+        author=OWNER,
+        title="Bienvenue ! À lire avant de poster",
+        content=(
+            "Bienvenue dans le forum du cours **Introduction à Python** !\n\n"
+            "Quelques règles pour que chacun trouve vite de l'aide :\n\n"
+            "1. Cherchez d'abord si votre question a déjà été posée.\n"
+            "2. Un sujet par question, avec un titre précis (« IndentationError dans ma "
+            "boucle » plutôt que « Aidez-moi »).\n"
+            "3. Pour garder l'indentation, collez votre code entre deux lignes de trois "
+            "accents graves, la première suivie du mot `python` :\n\n"
+            "```python\n"
+            "for prenom in ['Afiavi', 'Mawuli']:\n"
+            "    print(f'Bonjour {prenom} !')\n"
+            "```\n\n"
+            "4. Quand une réponse résout votre problème, marquez-la comme **solution** : "
+            "elle aidera les suivants.\n\n"
+            "Je passe sur le forum chaque soir. Bon apprentissage !"
+        ),
+        day=-20,
+        at=(8, 0),
+        pinned=True,
+        readers=(1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 15, 16),
+        replies=(
+            ReplySpec(12, "Merci pour ces consignes, c'est très clair !", minutes=300, up=(4,)),
+        ),
+    ),
+    TopicSpec(
+        author=2,
+        title="IndentationError dans ma boucle for",
+        content=(
+            "Bonjour à tous,\n\n"
+            "Mon exercice sur les boucles s'arrête avec cette erreur :\n"
+            "`IndentationError: unindent does not match any outer indentation level`.\n\n"
+            "Pourtant tout me semble aligné :\n\n"
+            "```python\n"
+            "notes = [12, 15, 9]\n"
+            "for note in notes:\n"
+            "    if note >= 10:\n"
+            '        print("Admis")\n'
+            "     else:\n"
+            '        print("Ajourné")\n'
+            "```\n\n"
+            "Qu'est-ce que j'ai raté ?"
+        ),
+        day=-6,
+        at=(19, 30),
+        readers=(1, 3, 4, 5, 6, 10, 15),
+        replies=(
+            ReplySpec(
+                5,
+                "Chez moi ça marche avec des tabulations : remplace tous tes espaces par "
+                "des tabulations.",
+                minutes=35,
+                down=(1, 3),
+                replies=(
+                    ReplySpec(
+                        OWNER,
+                        "Attention : la convention de Python (PEP 8) est de **4 espaces** "
+                        "par niveau. Les tabulations marchent si on n'utilise qu'elles, "
+                        "mais leur mélange avec des espaces est la première cause de cette "
+                        "erreur. Réglez plutôt votre éditeur pour insérer des espaces.",
+                        minutes=70,
+                        up=(2, 5),
+                    ),
+                ),
+            ),
+            ReplySpec(
+                1,
+                "Regarde la ligne du `else` : elle a **un espace de trop** (5 au lieu de 4). "
+                "Le `else` doit être exactement au niveau du `if` auquel il répond :\n\n"
+                "```python\n"
+                "for note in notes:\n"
+                "    if note >= 10:\n"
+                '        print("Admis")\n'
+                "    else:\n"
+                '        print("Ajourné")\n'
+                "```\n\n"
+                "Astuce : dans VS Code, *Affichage → Afficher les espaces* rend les espaces "
+                "visibles.",
+                minutes=50,
+                up=(2, 3, 4, 6, 15),
+                solution=True,
+                replies=(
+                    ReplySpec(
+                        2,
+                        "C'était exactement ça, merci Afiavi ! Je marque ta réponse comme "
+                        "solution.",
+                        minutes=95,
+                        up=(1,),
+                        replies=(
+                            ReplySpec(
+                                OWNER,
+                                "Bravo à vous deux. Pour aller plus loin, "
+                                "`python -m tabnanny mon_fichier.py` signale les "
+                                "indentations ambiguës d'un fichier.",
+                                minutes=140,
+                                up=(1, 2, 10),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    TopicSpec(
+        author=4,
+        title="Quelle différence entre append et extend ?",
+        content=(
+            "Dans la leçon sur les listes on utilise `append`, mais j'ai vu `extend` dans "
+            "un tutoriel. J'ai essayé :\n\n"
+            "```python\n"
+            'fruits = ["mangue", "ananas"]\n'
+            'fruits.append(["papaye", "orange"])\n'
+            "print(fruits)\n"
+            "```\n\n"
+            "et j'obtiens une liste *dans* la liste. C'est normal ?"
+        ),
+        day=-3,
+        at=(20, 15),
+        readers=(1, 5, 6, 10, 15, 16),
+        replies=(
+            ReplySpec(
+                6,
+                "Oui, c'est normal : `append` ajoute **un seul** élément (ici, toute la "
+                "liste), alors que `extend` ajoute les éléments **un par un** :\n\n"
+                "```python\n"
+                'fruits = ["mangue", "ananas"]\n'
+                'fruits.extend(["papaye", "orange"])\n'
+                "print(fruits)  # ['mangue', 'ananas', 'papaye', 'orange']\n"
+                "```",
+                minutes=40,
+                up=(4, 5, 10, 16),
+                replies=(
+                    ReplySpec(
+                        4,
+                        'Merci ! Et `fruits + ["papaye"]`, c\'est pareil ?',
+                        minutes=75,
+                        replies=(
+                            ReplySpec(
+                                OWNER,
+                                "Presque : `+` crée une **nouvelle** liste et laisse `fruits` "
+                                "inchangée, tandis que `extend` modifie la liste existante. "
+                                "On en reparle à l'atelier sur les listes.",
+                                minutes=120,
+                                up=(4, 6),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+            ReplySpec(
+                15,
+                'Petite astuce : `fruits += ["papaye"]` fait la même chose qu\'`extend`.',
+                minutes=200,
+                up=(6,),
+            ),
+        ),
+    ),
+    TopicSpec(
+        author=5,
+        title="Partagez vos mini-projets !",
+        content=(
+            "J'ouvre ce sujet pour qu'on partage nos petits programmes. Moi, j'ai fait un "
+            "convertisseur de francs CFA en euros (1 € = 655,957 F CFA) :\n\n"
+            "```python\n"
+            "TAUX = 655.957\n"
+            'montant = float(input("Montant en F CFA : "))\n'
+            'print(f"{montant / TAUX:.2f} €")\n'
+            "```\n\n"
+            "À vous !"
+        ),
+        day=-2,
+        at=(12, 30),
+        readers=(1, 2, 4, 7, 10, 12, 16),
+        replies=(
+            ReplySpec(
+                7,
+                "Un jeu du nombre mystère :\n\n"
+                "```python\n"
+                "import random\n\n"
+                "mystere = random.randint(1, 100)\n"
+                "essai = None\n"
+                "while essai != mystere:\n"
+                '    essai = int(input("Votre nombre : "))\n'
+                "    if essai < mystere:\n"
+                '        print("C\'est plus !")\n'
+                "    elif essai > mystere:\n"
+                '        print("C\'est moins !")\n'
+                'print("Bravo !")\n'
+                "```",
+                minutes=90,
+                up=(5, 10, 12, 16),
+                replies=(
+                    ReplySpec(
+                        10,
+                        "Super ! J'ai ajouté un compteur d'essais avec `essais += 1` dans la "
+                        "boucle, le jeu devient plus motivant.",
+                        minutes=180,
+                        up=(7,),
+                        replies=(
+                            ReplySpec(
+                                7,
+                                "Bonne idée, je l'ajoute. On pourrait aussi limiter la partie "
+                                "à 7 essais.",
+                                minutes=240,
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+            ReplySpec(
+                16,
+                "J'ai écrit un programme qui calcule la moyenne de mes notes avec "
+                "`sum(notes) / len(notes)`. C'était mon tout premier programme, merci !",
+                minutes=600,
+                up=(5,),
+            ),
+        ),
+    ),
+    TopicSpec(
+        author=11,
+        title="Le quiz du module 2 compte-t-il pour le certificat ?",
+        content=(
+            "Bonjour,\n\n"
+            "Je n'ai pas encore fait le quiz « Conditions et boucles ». Est-ce que sa note "
+            "compte pour le certificat, ou seulement l'évaluation finale ? Et peut-on le "
+            "repasser en cas d'échec ?\n\n"
+            "Merci d'avance."
+        ),
+        day=-1,
+        at=(21, 40),
+        readers=(3, 6),
+    ),
+)
+
+AGILE_TOPICS = (
+    TopicSpec(
+        author=14,
+        title="Daily scrum à distance avec une connexion instable",
+        content=(
+            "Dans mon ONG, l'équipe est répartie entre Cotonou, Parakou et Lomé, et la "
+            "connexion coupe souvent pendant le daily. Comment faites-vous pour garder une "
+            "réunion de **15 minutes** efficace ?"
+        ),
+        day=-4,
+        at=(7, 45),
+        readers=(6, 7, 9, 15, 19),
+        replies=(
+            ReplySpec(
+                6,
+                "Chez nous, chacun poste ses trois réponses par écrit avant 9 h :\n\n"
+                "- ce que j'ai fait hier ;\n"
+                "- ce que je fais aujourd'hui ;\n"
+                "- ce qui me bloque.\n\n"
+                "L'appel ne sert plus qu'aux blocages : 5 minutes, même en audio seul.",
+                minutes=120,
+                up=(14, 9, 19),
+                replies=(
+                    ReplySpec(
+                        14,
+                        "Très bonne idée, on essaie dès demain. Vous coupez la vidéo ?",
+                        minutes=200,
+                        replies=(
+                            ReplySpec(
+                                OWNER,
+                                "Oui : l'audio seul consomme beaucoup moins de données. Gardez "
+                                "le tableau Kanban partagé comme support commun : on parle des "
+                                "cartes, pas des personnes.",
+                                minutes=260,
+                                up=(6, 14, 19),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+            ReplySpec(
+                19,
+                "Nous enregistrons aussi un court message vocal quand quelqu'un n'a pas pu se "
+                "connecter : personne ne reste sans nouvelles.",
+                minutes=400,
+                up=(14,),
+            ),
+        ),
+    ),
+)
+
+FORUMS = ((PYTHON, PYTHON_TOPICS), (AGILE, AGILE_TOPICS))
+
+# --- Reviews and certificates (issue 12) ----------------------------------------------
+#
+# Students who completed a course review it; the instructor approves the reviews meant to
+# be shown (RATINGS_MODERATION=pre) and leaves one waiting. Two of them then get their
+# certificate. STUDENTS[0] (Koffi) completed two courses and has neither a review nor a
+# certificate yet: the rating-then-certificate flow is his to try.
+
+
+@dataclass(frozen=True)
+class ReviewSpec:
+    student: int  # an index into STUDENTS whose enrollment in the course is completed
+    stars: int
+    comment: str
+    pros: str = ""
+    cons: str = ""
+    would_recommend: bool = True
+    is_anonymous: bool = False
+    approved: bool = True  # False: left waiting for the instructor's moderation
+    certificate: bool = False  # the student then gets the course's certificate
+
+
+REVIEWS = (
+    (
+        PYTHON,
+        (
+            ReviewSpec(
+                1,
+                5,
+                "Cours très clair et progressif, avec des exemples concrets. Les ateliers en "
+                "direct m'ont permis de poser mes questions sans attendre. Je le recommande "
+                "à tous ceux qui débutent.",
+                pros="Les corrections en direct ; un quiz après chaque module.",
+                cons="J'aurais aimé plus d'exercices sur les fichiers.",
+                certificate=True,
+            ),
+            ReviewSpec(
+                15,
+                4,
+                "Bonne introduction, à un rythme adapté quand on travaille le soir. La vidéo "
+                "d'installation m'a fait gagner beaucoup de temps.",
+                cons="Le module sur les fonctions va un peu vite.",
+            ),
+            ReviewSpec(
+                16,
+                3,
+                "Contenu utile, mais les vidéos sont lourdes à charger avec ma connexion "
+                "mobile. Les leçons écrites, elles, se lisent très bien sur téléphone.",
+                pros="Les leçons écrites et les exemples de code.",
+                cons="Des vidéos plus légères, ou téléchargeables, seraient bienvenues.",
+            ),
+            ReviewSpec(
+                9,
+                4,
+                "Très bon cours pour débuter. L'évaluation finale est exigeante mais juste.",
+                approved=False,
+            ),
+        ),
+    ),
+    (
+        AGILE,
+        (
+            ReviewSpec(
+                14,
+                5,
+                "Enfin des exemples tirés de vrais projets d'ONG ! J'applique déjà le Kanban "
+                "avec mon équipe, et nos réunions sont deux fois plus courtes.",
+                pros="Les cas pratiques ouest-africains ; les modèles de tableaux.",
+                certificate=True,
+            ),
+            ReviewSpec(
+                19,
+                4,
+                "Très concret. Les sessions en direct tombaient parfois pendant mes heures de "
+                "travail, mais les notes de cours sont complètes.",
+                is_anonymous=True,
+            ),
         ),
     ),
 )

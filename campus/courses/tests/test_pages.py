@@ -107,7 +107,7 @@ def test_catalogue_shows_places_and_enrolled_badge(owner: User, user_factory: Ca
     services.enrollment_create(actor=student, course=limited)
     page = html(client_for(student).get(reverse("courses:catalogue")))
     assert "1 / 10 places prises" in page
-    assert ">Inscrit<" in page
+    assert ">Vous suivez ce cours<" in page
 
 
 def _catalogue_queries(client: Client) -> int:
@@ -181,7 +181,7 @@ def test_enroll_and_unenroll(course: Course, outsider: User) -> None:
     response = client.post(reverse("courses:enroll", kwargs={"slug": course.slug}))
     assert response.status_code == 302 and response["Location"] == detail
     assert Enrollment.objects.get(user=outsider, course=course).is_active
-    assert "Vous êtes inscrit à ce cours" in html(client.get(detail))
+    assert "vous suivez ce cours" in html(client.get(detail))
     client.post(reverse("courses:unenroll", kwargs={"slug": course.slug}))
     assert not Enrollment.objects.get(user=outsider, course=course).is_active
 
@@ -340,7 +340,7 @@ def test_quiz_access_by_actor(course: Course, member: User, outsider: User, owne
     member_page = client_for(member).get(url)
     assert member_page.status_code == 200 and "Envoyer mes réponses" in html(member_page)
     owner_page = client_for(owner).get(url)
-    assert owner_page.status_code == 200 and "Aperçu formateur" in html(owner_page)
+    assert owner_page.status_code == 200 and "Aperçu (responsable du cours)" in html(owner_page)
 
 
 def test_quiz_submit_shows_the_result(course: Course, member: User) -> None:
@@ -430,7 +430,7 @@ def test_course_create_happy_path_reads_the_deadline_in_the_users_zone(
     response = client_for(teacher).post(reverse("courses:course_create"), data)
     created = Course.objects.get(title="Nouveau cours")
     assert response.status_code == 302
-    assert response["Location"] == reverse("courses:manage", kwargs={"slug": created.slug})
+    assert response["Location"] == reverse("courses:content", kwargs={"slug": created.slug})
     assert created.instructor == teacher and created.status == CourseStatus.DRAFT
     assert created.max_students == 25
     assert created.enrollment_deadline == datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
@@ -498,10 +498,10 @@ def test_publish_and_unpublish(draft_course: Course, owner: User, other_instruct
 # --- Content management ---------------------------------------------------------------
 
 
-def test_manage_page_by_actor(
+def test_content_page_by_actor(
     course: Course, owner: User, admin_user: User, other_instructor: User, member: User
 ) -> None:
-    url = reverse("courses:manage", kwargs={"slug": course.slug})
+    url = reverse("courses:content", kwargs={"slug": course.slug})
     assert is_login_redirect(Client().get(url))
     assert client_for(member).get(url).status_code == 403
     assert client_for(other_instructor).get(url).status_code == 403
@@ -511,14 +511,14 @@ def test_manage_page_by_actor(
         assert "Ajouter un module" in html(response)
 
 
-def test_manage_page_query_count_does_not_grow(owner: User) -> None:
+def test_content_page_query_count_does_not_grow(owner: User) -> None:
     small = build_course(owner, title="Petit", modules=1, lessons_per_module=1)
     big = build_course(owner, title="Grand", modules=4, lessons_per_module=5)
     client = client_for(owner)
     counts = []
     for course in (small, big):
         with CaptureQueriesContext(connection) as ctx:
-            client.get(reverse("courses:manage", kwargs={"slug": course.slug}))
+            client.get(reverse("courses:content", kwargs={"slug": course.slug}))
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
 

@@ -574,7 +574,7 @@ def test_solution_refused_to_another_member_shows_the_message(
     client = client_for(student2)
     response = client.post(reply_url("reply_solution", reply, course))
     assert response.status_code == 403
-    assert "Seul l&#x27;auteur du sujet" in response.content.decode()
+    assert "choisie par la personne qui a ouvert le sujet" in response.content.decode()
     topic.refresh_from_db()
     assert topic.solution_id is None
 

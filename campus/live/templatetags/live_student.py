@@ -1,13 +1,14 @@
 """Template helpers of the student live pages (issue 4): the countdown text that
 countdown.js keeps fresh, and durations."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from campus.core.formatting import format_duration
 from campus.live.models import LiveSession
 
 register = template.Library()
@@ -57,15 +58,6 @@ def iso_utc(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def duration_text(delta: timedelta) -> str:
-    minutes = max(0, int(delta.total_seconds()) // 60)
-    if minutes < 60:
-        return _("%(m)s min") % {"m": minutes}
-    if minutes % 60 == 0:
-        return _("%(h)s h") % {"h": minutes // 60}
-    return _("%(h)s h %(m)s min") % {"h": minutes // 60, "m": f"{minutes % 60:02d}"}
-
-
 @register.filter
 def never_held(session: LiveSession) -> bool:
     """Still "scheduled" after its planned end: nobody started it."""
@@ -74,11 +66,11 @@ def never_held(session: LiveSession) -> bool:
 
 @register.filter
 def planned_duration(session: LiveSession) -> str:
-    return duration_text(session.scheduled_end_at - session.scheduled_start_at)
+    return format_duration(session.scheduled_end_at - session.scheduled_start_at)
 
 
 @register.filter
 def actual_duration(session: LiveSession) -> str:
     if session.actual_start_at is None or session.actual_end_at is None:
         return ""
-    return duration_text(session.actual_end_at - session.actual_start_at)
+    return format_duration(session.actual_end_at - session.actual_start_at)

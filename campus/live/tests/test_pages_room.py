@@ -155,7 +155,7 @@ def test_join_scheduled_is_the_waiting_room(scheduled: LiveSession, member: User
     assert f"à {start:%H:%M}." in page
     assert "Programmée" in page
     assert f'hx-get="{url("waiting_status", scheduled)}"' in page
-    assert 'hx-trigger="every 5s"' in page
+    assert 'hx-trigger="every 15s"' in page  # 10 minutes before the start (see test_waiting_poll)
     assert "live-room-config" not in page
     assert "live/room.js" not in page
     assert "Économiseur de données (audio seul)" in page

@@ -6,6 +6,7 @@ Thin like campus/courses/views.py: access fetches and authorizes, services write
 rule lives there), selectors read, campus.core.views maps domain errors to pages.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from campus.accounts.models import User
 from campus.core.errors import Conflict
+from campus.core.formatting import format_duration
 from campus.core.views import (
     action_call,
     action_outcome,
@@ -247,14 +249,17 @@ def session_end(request: HttpRequest, course_id: int, session_id: int) -> HttpRe
         stats = outcome[1]
         messages.success(
             request,
-            _(
-                "Session terminée : durée %(duration)s min, %(participants)s participant(s), "
-                "présence moyenne %(average)s min."
+            ngettext(
+                "Session terminée : durée %(duration)s, %(participants)s participant, "
+                "présence moyenne %(average)s.",
+                "Session terminée : durée %(duration)s, %(participants)s participants, "
+                "présence moyenne %(average)s.",
+                stats.participants_count,
             )
             % {
-                "duration": stats.actual_duration_seconds // 60,
+                "duration": format_duration(timedelta(seconds=stats.actual_duration_seconds)),
                 "participants": stats.participants_count,
-                "average": stats.average_attendance_seconds // 60,
+                "average": format_duration(timedelta(seconds=stats.average_attendance_seconds)),
             },
         )
         return redirect(_manage_url(session))

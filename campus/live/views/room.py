@@ -1,18 +1,23 @@
 """The room: the join page (waiting room, then the Jitsi embed) and its Q&A panel.
 
 - `join` renders the waiting room while the session is scheduled (an htmx poll of
-  `waiting_status` reloads the page when the instructor starts), the embed when it is
+  `waiting_status` reloads the page when the instructor starts; each answer sets the next
+  poll's delay, longer while the start is far: `waiting_poll_seconds`), the embed when it is
   live (a JSON config for live/room.js; the JWT and the room password are fetched by the
   script from the API, never written into the HTML), and a closing note afterwards.
 - `leave_beacon` is what `navigator.sendBeacon` posts on `pagehide` (a form body with
   csrfmiddlewaretoken, since a beacon cannot set the CSRF header).
-- `questions` serves the Q&A panel fragment (ETag + 304 so an unchanged panel costs
-  nothing) and takes new questions; `question_answer` and `question_moderate` are the
+- `questions` serves the Q&A panel fragment and takes new questions. The polled list
+  carries the version it shows (`?v=`): an unchanged poll is answered 204 No Content,
+  which htmx leaves alone (no body, no swap), whatever the browser's cache does; other
+  GETs get an ETag and 304; `question_answer` and `question_moderate` are the
   owner's and admins' tools. With htmx they answer the refreshed panel, without JS they
   redirect back to the join page.
 """
 
 import hashlib
+import math
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -22,6 +27,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 from django.utils.translation import get_language, gettext_lazy
@@ -41,6 +47,15 @@ from campus.live.models import CHAT_TEXT_MAX, ChatKind, LiveSession, LiveSession
 STOP_POLLING = 286
 MODERATION_ACTIONS = frozenset({"pin", "unpin", "hide", "unhide"})
 TRUE_VALUES = frozenset({"on", "1", "true", "yes"})
+# The waiting room's poll: LIVE_WAITING_POLL_SECONDS (5 s) in the last two minutes and
+# once the start time has passed; that many times slower further out: 15 s within a
+# quarter of an hour, 1 min within two hours, 5 min beyond.
+WAITING_POLL_TIERS: tuple[tuple[timedelta, int], ...] = (
+    (timedelta(minutes=2), 1),
+    (timedelta(minutes=15), 3),
+    (timedelta(hours=2), 12),
+)
+WAITING_POLL_FAR_FACTOR = 60
 
 
 class ChatTextForm(forms.Form):
@@ -72,6 +87,31 @@ def _join_url(session: LiveSession) -> str:
 
 
 # --- The join page ------------------------------------------------------------------------
+
+
+def waiting_poll_seconds(*, starts_at: datetime, now: datetime, base: int) -> int:
+    """Seconds until the waiting room's next check: `base` near or past the start, slower
+    while it is far (WAITING_POLL_TIERS), and never sleeping past the moment a faster
+    tier begins, so a student 2 h 01 min early is checked at 2 h, not at 1 h 56."""
+    base = max(1, base)
+    left = (starts_at - now).total_seconds()
+    faster_from = 0.0  # where the next, faster tier begins (seconds before the start)
+    for bound, factor in WAITING_POLL_TIERS:
+        if left <= bound.total_seconds():
+            interval = base * factor
+            break
+        faster_from = bound.total_seconds()
+    else:
+        interval = base * WAITING_POLL_FAR_FACTOR
+    return max(base, min(interval, math.ceil(left - faster_from)))
+
+
+def _waiting_poll(session: LiveSession) -> int:
+    return waiting_poll_seconds(
+        starts_at=session.scheduled_start_at,
+        now=timezone.now(),
+        base=settings.LIVE_WAITING_POLL_SECONDS,
+    )
 
 
 def _room_config(request: HttpRequest, user: User, session: LiveSession) -> dict[str, Any]:
@@ -118,13 +158,13 @@ def _join_context(
         "session": session,
         "course": session.course,
         "is_moderator": moderator,
-        "waiting_poll_seconds": settings.LIVE_WAITING_POLL_SECONDS,
+        "waiting_poll_seconds": _waiting_poll(session),
         "join_url": _join_url(session),
     }
     if session.status == LiveSessionStatus.LIVE:
         context["config"] = _room_config(request, user, session)
     if session.status in (LiveSessionStatus.LIVE, LiveSessionStatus.ENDED):
-        context.update(_panel_context(user, session, moderator=moderator, **panel))
+        context.update(_panel_context(request, user, session, moderator=moderator, **panel))
     return context
 
 
@@ -136,15 +176,19 @@ def join(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
 
 @page
 def waiting_status(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
-    """The waiting room's poll: a small fragment while scheduled, a full reload (HX-Refresh)
-    once live, and a closing note with 286 (htmx stops polling) when ended/cancelled."""
+    """The waiting room's poll: a small fragment while scheduled (carrying the next poll,
+    with its delay for the time left now), a full reload (HX-Refresh) once live, and a
+    closing note with 286 (htmx stops polling) when ended/cancelled."""
     _user, session = _session(request, slug, session_id)
     if not request.htmx:  # type: ignore[attr-defined]
         return redirect(_join_url(session))
     if session.status == LiveSessionStatus.LIVE:
         return HttpResponseClientRefresh()
     status = 200 if session.status == LiveSessionStatus.SCHEDULED else STOP_POLLING
-    return render(request, "live/room/_waiting_status.html", {"session": session}, status=status)
+    context = {"session": session, "course": session.course}
+    if session.status == LiveSessionStatus.SCHEDULED:
+        context["waiting_poll_seconds"] = _waiting_poll(session)
+    return render(request, "live/room/_waiting_status.html", context, status=status)
 
 
 @require_POST
@@ -177,6 +221,7 @@ def data_saver(request: HttpRequest, slug: str, session_id: int) -> HttpResponse
 
 
 def _panel_context(
+    request: HttpRequest,
     user: User,
     session: LiveSession,
     *,
@@ -185,6 +230,7 @@ def _panel_context(
     answer_form: ChatTextForm | None = None,
     answer_to: int | None = None,
 ) -> dict[str, Any]:
+    version = _panel_version(request, user, session)  # before the rows it describes are read
     panel = selectors.qa_panel(session=session, moderator=moderator)
     answer_inline = answer_form is not None and any(q.pk == answer_to for q in panel.questions)
     return {
@@ -198,15 +244,20 @@ def _panel_context(
         "answer_to": answer_to,
         "answer_inline": answer_inline,
         "qa_poll_seconds": settings.LIVE_QA_POLL_SECONDS,
+        "qa_version": version,
         "join_url": _join_url(session),
     }
 
 
-def _panel_etag(request: HttpRequest, user: User, session: LiveSession, *, part: str) -> str:
-    """Cheap: one aggregate over the session's chat, plus what else changes the HTML
-    (status, viewer kind, language, time zone, the CSRF secret the forms carry)."""
+def _panel_version(request: HttpRequest, user: User, session: LiveSession) -> str:
+    """What the panel shows, as a short digest. Cheap: one aggregate over the session's
+    chat, plus what else changes the HTML (status, viewer kind, language, time zone, the
+    CSRF secret the forms carry)."""
     count, last_id, last_change = selectors.qa_panel_version(session=session)
-    get_token(request)  # makes sure the CSRF secret exists before it is hashed
+    if "CSRF_COOKIE" not in request.META:
+        # No secret yet: create it now (the forms will carry it). When the browser has
+        # one, it is left alone, so an unchanged poll does not re-send the cookie.
+        get_token(request)
     parts = [
         count,
         last_id,
@@ -216,11 +267,9 @@ def _panel_etag(request: HttpRequest, user: User, session: LiveSession, *, part:
         get_language(),
         user.pk,
         user.timezone,
-        part,
         request.META.get("CSRF_COOKIE", ""),
     ]
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
-    return quote_etag(f"qa-{digest}")
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -235,7 +284,7 @@ def _panel_response(
     success, or the join page with the form errors inline."""
     moderator = is_owner_or_admin(user, session.course)
     if request.htmx:  # type: ignore[attr-defined]
-        context = _panel_context(user, session, moderator=moderator, **panel)
+        context = _panel_context(request, user, session, moderator=moderator, **panel)
         return render(request, "live/room/_qa_panel.html", context, status=status)
     if status == 200:
         return redirect(safe_next(request, _join_url(session)) + "#qa")
@@ -246,7 +295,8 @@ def _panel_response(
 @require_http_methods(["GET", "HEAD", "POST"])
 @page
 def questions(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
-    """GET: the panel (or with ?part=list only its polled list); POST: ask a question."""
+    """GET: the panel (or with ?part=list only its polled list; with ?v=<version> too,
+    204 when that is still the version); POST: ask a question."""
     user, session = _session(request, slug, session_id)
     if request.method == "POST":
         form = ChatTextForm(request.POST)
@@ -262,13 +312,16 @@ def questions(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
             return _panel_response(request, user, session, status=form_status(form), ask_form=form)
         return _panel_response(request, user, session)
     part = "list" if request.GET.get("part") == "list" else "panel"
-    etag = _panel_etag(request, user, session, part=part)
+    version = _panel_version(request, user, session)
+    if part == "list" and request.GET.get("v") == version:
+        return _private(HttpResponse(status=204))  # the poll's "nothing new"
+    etag = quote_etag(f"qa-{part}-{version}")
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
         not_modified["ETag"] = etag
         return _private(not_modified)
     moderator = is_owner_or_admin(user, session.course)
-    context = _panel_context(user, session, moderator=moderator)
+    context = _panel_context(request, user, session, moderator=moderator)
     template = "live/room/_qa_list.html" if part == "list" else "live/room/_qa_panel.html"
     response = render(request, template, context)
     response["ETag"] = etag

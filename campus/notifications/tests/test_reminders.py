@@ -96,10 +96,10 @@ def test_reminders_speak_the_recipients_language_and_time_zone(
     sweep_at(START - timedelta(hours=2))
     notice = Notification.objects.get(user=tokyo, kind=Kind.SESSION_REMINDER_24H)
     assert notice.title.startswith("Tomorrow")
-    assert "6 p.m." in notice.body  # 09:00 UTC in Tokyo
+    assert "10 March 2026 at 18:00" in notice.body  # 09:00 UTC in Tokyo
     french = Notification.objects.exclude(user=tokyo).get(kind=Kind.SESSION_REMINDER_24H)
     assert french.title.startswith("Demain")
-    assert "10:00" in french.body  # 09:00 UTC in Porto-Novo
+    assert "10 mars 2026 à 10:00" in french.body  # 09:00 UTC in Porto-Novo
 
 
 def test_inactive_members_and_unenrolled_students_get_nothing(

@@ -1,25 +1,19 @@
-// Certificates: the rating dialog opened on load (native <dialog>; "Plus tard" is a
-// method="dialog" form, so closing needs no script), the copy button of the share
-// link, and the print button of the verification page. Safe to load twice.
+// Certificates: the rating dialog (native <dialog>; its close button is a method="dialog"
+// form, so closing needs no script), the copy button of the share link, and the print
+// button of the verification page. Safe to load twice.
 (function () {
   if (window.campusCertificates) {
     window.campusCertificates.openPending();
     return;
   }
 
+  // A dialog the server sends with data-open-on-load opens once it is in the page: the
+  // one that opens by itself after completion (the server records that it was shown,
+  // so it does not come back) or the one asked for with "Donner mon avis" (htmx).
   function openPending() {
     document.querySelectorAll("dialog[data-open-on-load]:not([data-opened])").forEach(function (dialog) {
       dialog.setAttribute("data-opened", "");
-      const key = dialog.getAttribute("data-later-key");
-      try {
-        if (key && window.sessionStorage.getItem(key)) return; // "Plus tard" already chosen
-      } catch (e) { /* storage unavailable: just open */ }
       if (typeof dialog.showModal === "function" && !dialog.open) dialog.showModal();
-      dialog.addEventListener("close", function () {
-        if (dialog.returnValue === "later" && key) {
-          try { window.sessionStorage.setItem(key, "1"); } catch (e) { /* ignore */ }
-        }
-      });
     });
   }
 

@@ -3,8 +3,10 @@
 One admin, two instructors, twenty students, three published courses (and a draft) with
 modules, text and video lessons, module quizzes and a final evaluation, enrollments at
 every stage of progress, including completed ones, and live sessions (one live now with
-Q&A, one upcoming, one past with attendance and a recording). Refuses to run with DEBUG off
-unless --force; `--if-empty` loads nothing when any account already exists.
+Q&A, one upcoming, one past with attendance and a recording), forum topics with nested
+replies, votes and an accepted solution, approved and pending reviews, and certificates.
+Refuses to run with DEBUG off unless --force; `--if-empty` loads nothing when any account
+already exists.
 """
 
 import zoneinfo
@@ -21,12 +23,19 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from campus.accounts.models import Role, User
+from campus.certificates import services as certificate_services
+from campus.certificates.models import Certificate
+from campus.core import ratelimit
 from campus.courses import services
 from campus.courses.management import demo_content as content
 from campus.courses.models import Course, Enrollment, EnrollmentStatus, LessonContentType, Quiz
+from campus.forum import services as forum_services
+from campus.forum.models import Reply, Topic
 from campus.live import services as live_services
 from campus.live.models import ChatKind, LiveSession
 from campus.notifications.models import EmailState, Notification
+from campus.ratings import services as rating_services
+from campus.ratings.models import CourseRating, RatingStatus
 
 
 def demo_email(person: content.Person) -> str:
@@ -195,13 +204,18 @@ def follow_course(student: User, course: Course, level: str) -> None:
 # --- Live classes ---------------------------------------------------------------------
 
 
+def _local_time(now: datetime, days: int, at: tuple[int, int]) -> datetime:
+    """That day (relative to today) at that local time in the platform's home zone."""
+    home = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
+    day = now.astimezone(home).date() + timedelta(days=days)
+    hour, minute = at
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=home)
+
+
 def _live_start(spec: content.LiveSpec, now: datetime) -> datetime:
     if spec.state == content.LIVE:
         return now - timedelta(minutes=spec.started_minutes_ago)
-    home = zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
-    day = now.astimezone(home).date() + timedelta(days=spec.day)
-    hour, minute = spec.at
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=home)
+    return _local_time(now, spec.day, spec.at)
 
 
 def create_live_session(
@@ -270,6 +284,115 @@ def create_live_sessions(cast: Cast) -> list[LiveSession]:
     return [create_live_session(spec, course, cast, now) for spec in content.LIVE_SESSIONS]
 
 
+# --- Forum ----------------------------------------------------------------------------
+
+
+def _course_of(cast: Cast, spec: content.CourseSpec) -> Course:
+    return cast.courses[content.COURSES.index(spec)]
+
+
+def _author(cast: Cast, course: Course, index: int) -> User:
+    return course.instructor if index == content.OWNER else cast.students[index]
+
+
+def _add_reply(
+    cast: Cast,
+    topic: Topic,
+    spec: content.ReplySpec,
+    posted: datetime,
+    parent: Reply | None = None,
+) -> list[Reply]:
+    """Post the reply (and its answers, depth first), vote on it; return the replies
+    marked as the topic's solution."""
+    course = topic.forum.course
+    reply = forum_services.reply_create(
+        actor=_author(cast, course, spec.author),
+        topic=topic,
+        content=spec.content,
+        parent_id=parent.pk if parent else None,
+        now=posted + timedelta(minutes=spec.minutes),
+    )
+    for voters, reaction in ((spec.up, "upvote"), (spec.down, "downvote")):
+        for voter in voters:
+            forum_services.reaction_set(
+                actor=_author(cast, course, voter), reply=reply, reaction=reaction
+            )
+    solutions = [reply] if spec.solution else []
+    for child in spec.replies:
+        solutions += _add_reply(cast, topic, child, posted, parent=reply)
+    return solutions
+
+
+def create_topic(cast: Cast, course: Course, spec: content.TopicSpec, now: datetime) -> Topic:
+    """A topic as if posted on its day, its thread in time order, then its pin, its
+    accepted solution (by the topic's author) and its readers' views."""
+    author = _author(cast, course, spec.author)
+    posted = _local_time(now, spec.day, spec.at)
+    forum = forum_services.forum_ensure(course=course)
+    topic = forum_services.topic_create(
+        actor=author, forum=forum, title=spec.title, content=spec.content, now=posted
+    )
+    solutions: list[Reply] = []
+    for reply in sorted(spec.replies, key=lambda r: r.minutes):
+        solutions += _add_reply(cast, topic, reply, posted)
+    if spec.pinned:
+        topic = forum_services.topic_moderate(actor=course.instructor, topic=topic, action="pin")
+    for solution in solutions:
+        topic = forum_services.solution_mark(actor=author, reply=solution)
+    for reader in spec.readers:
+        forum_services.topic_view(user=cast.students[reader], topic=topic)
+    return topic
+
+
+def create_forums(cast: Cast) -> list[Topic]:
+    now = timezone.now()
+    topics = [
+        create_topic(cast, _course_of(cast, course_spec), spec, now)
+        for course_spec, specs in content.FORUMS
+        for spec in specs
+    ]
+    # The demo's posts were written in one go: they do not count against their authors'
+    # posting rate limit.
+    for user in cast.everyone():
+        ratelimit.reset(
+            forum_services.POST_SCOPE, str(user.pk), window=forum_services.POST_WINDOW_SECONDS
+        )
+    return topics
+
+
+# --- Reviews and certificates -----------------------------------------------------------
+
+
+def create_reviews(cast: Cast) -> list[CourseRating]:
+    """Each review through the rating service; the instructor approves those meant to be
+    shown (under RATINGS_MODERATION=post they are shown at once, the pending one too).
+    Then the certificates the specs ask for."""
+    reviews = []
+    for course_spec, specs in content.REVIEWS:
+        course = _course_of(cast, course_spec)
+        for spec in specs:
+            student = cast.students[spec.student]
+            enrollment = Enrollment.objects.get(user=student, course=course)
+            review = rating_services.rating_create(
+                actor=student,
+                enrollment=enrollment,
+                rating=spec.stars,
+                comment=spec.comment,
+                pros=spec.pros,
+                cons=spec.cons,
+                would_recommend=spec.would_recommend,
+                is_anonymous=spec.is_anonymous,
+            )
+            if spec.approved and review.status == RatingStatus.PENDING:
+                review = rating_services.rating_moderate(
+                    actor=course.instructor, review=review, approve=True
+                )
+            reviews.append(review)
+            if spec.certificate:
+                certificate_services.certificate_issue(actor=student, enrollment=enrollment)
+    return reviews
+
+
 # --- The whole demo -------------------------------------------------------------------
 
 
@@ -281,6 +404,8 @@ def build_demo() -> Cast:
         for index, level in spec.enrollments.items():
             follow_course(cast.students[index], course, level)
     create_live_sessions(cast)
+    create_forums(cast)
+    create_reviews(cast)
     # The demo's people live at an invented domain: their notices stay in the inbox,
     # no email is attempted.
     Notification.objects.filter(
@@ -326,14 +451,21 @@ class Command(BaseCommand):
         completed = enrollments.filter(status=EnrollmentStatus.COMPLETED).count()
         published = sum(course.is_published for course in cast.courses)
         sessions = LiveSession.objects.filter(course__in=cast.courses).count()
+        topics = Topic.objects.filter(forum__course__in=cast.courses).count()
+        replies = Reply.objects.filter(topic__forum__course__in=cast.courses).count()
+        reviews = CourseRating.objects.filter(course__in=cast.courses)
+        approved = reviews.filter(status=RatingStatus.APPROVED).count()
+        certificates = Certificate.objects.filter(course__in=cast.courses).count()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démo chargée : {len(cast.everyone())} comptes, {published} cours publiés "
                 f"(+{len(cast.courses) - published} brouillon), {enrollments.count()} inscriptions "
-                f"dont {completed} terminées, {sessions} sessions en direct."
+                f"dont {completed} terminées, {sessions} sessions en direct, {topics} sujets "
+                f"de forum ({replies} réponses), {reviews.count()} avis ({approved} publiés, "
+                f"{reviews.count() - approved} en attente), {certificates} certificats."
             )
         )
         self.stdout.write(f"Mot de passe de tous les comptes de démo : {content.DEMO_PASSWORD}")
         for user in cast.everyone():
             label = str(Role(user.role).label)
-            self.stdout.write(f"  {label:<15} {user.full_name:<28} {user.email}")
+            self.stdout.write(f"  {label:<21} {user.full_name:<28} {user.email}")
