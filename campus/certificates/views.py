@@ -115,7 +115,7 @@ def _go(request: HttpRequest, target: str) -> HttpResponse:
 @page
 def issue(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     """ "Obtenir mon certificat", and "Plus tard" in the rating dialog (prompt mode): the
-    certificate without a review."""
+    certificate without a review. Lands where the student asked from."""
     user = current_user(request)
     enrollment = course_access.get_own_active_enrollment_for(user, enrollment_id)
     done, certificate = action_outcome(
@@ -123,7 +123,12 @@ def issue(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     )
     if done and certificate is not None:
         messages.success(request, _("Félicitations ! Votre certificat est prêt."))
-        return redirect(_landing(certificate))
+        # From a course page the student stays there (its block now shows the
+        # certificate); from "Mes certificats", the list opens on the new one.
+        back = safe_next(request, "")
+        if not back or back.split("?")[0] == reverse("certificates:mine"):
+            back = _landing(certificate)
+        return redirect(back)
     return redirect(safe_next(request, "certificates:mine"))
 
 

@@ -99,10 +99,16 @@ def render_uncached(text: str) -> str:
     return sanitize(_md.render(text)).strip()
 
 
-@lru_cache(maxsize=4096)
+# The memo holds many short texts (posts, descriptions) and a few long ones (lessons, up
+# to PREVIEW_MAX_CHARS each), so its memory stays bounded: about 16 MB + 13 MB at most.
+SHORT_TEXT_CHARS = 4_000
+_render_short = lru_cache(maxsize=4096)(render_uncached)
+_render_long = lru_cache(maxsize=64)(render_uncached)
+
+
 def render(text: str) -> str:
     """Markdown (raw HTML off) rendered then sanitized: safe to insert with |safe."""
-    return render_uncached(text)
+    return _render_short(text) if len(text) <= SHORT_TEXT_CHARS else _render_long(text)
 
 
 @lru_cache(maxsize=4096)

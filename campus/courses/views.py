@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campus.certificates import selectors as certificate_selectors
 from campus.core.errors import NotFound
 from campus.core.views import (
     action_call,
@@ -130,7 +131,16 @@ def unenroll(request: HttpRequest, slug: str) -> HttpResponse:
 def my_courses(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     result = selectors.enrollments_page(user=user, query=page_query(request, limit=LIST_PAGE_SIZE))
-    context = {"enrollments": result.items, "pager": pager(request, result)}
+    live_now, next_session = live_selectors.student_home_sessions(user=user, now=timezone.now())
+    context = {
+        "enrollments": result.items,
+        "pager": pager(request, result),
+        # What waits for the student, above their courses: a class to join now, the
+        # next one, certificates to collect.
+        "live_now": live_now,
+        "next_session": next_session,
+        "certificates_waiting": len(certificate_selectors.completed_without_certificate(user=user)),
+    }
     return render(request, "courses/my_courses.html", context)
 
 

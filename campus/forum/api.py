@@ -40,7 +40,13 @@ def _topic_out(request: AuthedRequest, topic_id: int) -> dict:
     user = request.auth
     moderator = access.is_moderator(user, topic.forum.course)
     follow = selectors.follow_state(user=user, topic=topic)
-    return presenters.topic_detail(topic, viewer=user, moderator=moderator, follow=follow)
+    return presenters.topic_detail(
+        topic,
+        viewer=user,
+        moderator=moderator,
+        follow=follow,
+        others_replied=selectors.others_replied(topic=topic, user=user),
+    )
 
 
 def _reply_out(request: AuthedRequest, reply: Reply, topic: Topic) -> dict:

@@ -67,14 +67,20 @@ def topic_row(topic: Topic) -> dict[str, Any]:
     }
 
 
-def topic_permissions(topic: Topic, *, viewer: User, moderator: bool) -> dict[str, bool]:
-    """What the viewer may do with this topic (for buttons; the services decide)."""
+def topic_permissions(
+    topic: Topic, *, viewer: User, moderator: bool, others_replied: bool | None = None
+) -> dict[str, bool]:
+    """What the viewer may do with this topic (for buttons; the services decide).
+    `others_replied` (selectors.others_replied) tells whether someone else answered,
+    which stops its author deleting it; unknown, any reply counts."""
     is_author = viewer.pk == topic.author_id
     locked = topic.is_locked or topic.forum.is_locked
+    if others_replied is None:
+        others_replied = topic.reply_count > 0
     return {
         "reply": moderator or not locked,
         "edit": is_author and (moderator or not locked),
-        "delete": moderator or (is_author and not locked),
+        "delete": moderator or (is_author and not locked and not others_replied),
         "moderate": moderator,
         "mark_solution": moderator or is_author,
     }
@@ -99,7 +105,12 @@ def reply_permissions(
 
 
 def topic_detail(
-    topic: Topic, *, viewer: User, moderator: bool, follow: FollowState | None = None
+    topic: Topic,
+    *,
+    viewer: User,
+    moderator: bool,
+    follow: FollowState | None = None,
+    others_replied: bool | None = None,
 ) -> dict[str, Any]:
     is_author = viewer.pk == topic.author_id
     return {
@@ -108,7 +119,9 @@ def topic_detail(
         "content": topic.content if is_author else None,
         "is_following": bool(follow and follow.topic),
         "is_following_forum": bool(follow and follow.forum),
-        "can": topic_permissions(topic, viewer=viewer, moderator=moderator),
+        "can": topic_permissions(
+            topic, viewer=viewer, moderator=moderator, others_replied=others_replied
+        ),
     }
 
 

@@ -253,6 +253,14 @@ def _set_depths(roots: list[ReplyNode]) -> None:
         stack.extend((child, depth + 1) for child in node.children)
 
 
+def others_replied(*, topic: Topic, user: User) -> bool | None:
+    """Whether someone other than `user` answered `topic` (which stops its author
+    deleting it); None, without a query, when `user` is not its author."""
+    if topic.author_id != user.pk:
+        return None
+    return Reply.objects.filter(topic=topic).exclude(author=user).exists()
+
+
 def visible_reply_stats(*, topic: Topic) -> tuple[int, Reply | None]:
     """(count, latest) of the topic's visible replies (neither deleted nor hidden): what
     the topic's counters hold. Two indexed queries."""

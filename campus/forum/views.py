@@ -182,7 +182,13 @@ def _topic_context(
     course = detail.forum.course
     moderator = access.is_moderator(user, course)
     follow = selectors.follow_state(user=user, topic=detail)
-    data = presenters.topic_detail(detail, viewer=user, moderator=moderator, follow=follow)
+    data = presenters.topic_detail(
+        detail,
+        viewer=user,
+        moderator=moderator,
+        follow=follow,
+        others_replied=selectors.others_replied(topic=detail, user=user),
+    )
     can = data["can"]
     tree = selectors.reply_tree(
         topic=detail, viewer=user, query=_cursor_query(request, REPLIES_PAGE_SIZE)

@@ -126,6 +126,25 @@ def sessions_for_student(*, user: User, now: datetime, limit: int) -> dict[str, 
     }
 
 
+def student_home_sessions(
+    *, user: User, now: datetime, live_limit: int = 3
+) -> tuple[list[LiveSession], LiveSession | None]:
+    """For a student's home: the classes live now in their active courses (a few) and
+    the next one scheduled. Two bounded queries."""
+    base = LiveSession.objects.filter(
+        course__enrollments__user=user, course__enrollments__is_active=True
+    ).select_related("course")
+    live = list(
+        base.filter(status=LiveSessionStatus.LIVE).order_by("scheduled_start_at", "id")[:live_limit]
+    )
+    upcoming = (
+        base.filter(status=LiveSessionStatus.SCHEDULED, scheduled_end_at__gt=now)
+        .order_by("scheduled_start_at", "id")
+        .first()
+    )
+    return live, upcoming
+
+
 def participants_with_stale_intervals(*, cutoff: datetime, limit: int) -> list[int]:
     """Participants with an open interval whose last heartbeat is before `cutoff` (the
     (left_at, last_seen_at) index)."""

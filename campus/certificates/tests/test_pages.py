@@ -109,7 +109,6 @@ def test_issue_button_then_the_certificate_is_listed(student: User, enrollment: 
     again = client.post(url, {"next": "https://evil.example/"})
     assert again["Location"] == landing  # never an outside next
     assert Certificate.objects.count() == 1
-
     html = client.get(MINE).content.decode()
     assert "Félicitations" in html
     assert certificate.number in html
@@ -249,3 +248,14 @@ def test_mine_query_count_is_constant(
     assert html.count("data-open-on-load") == 1
     assert html.count("Obtenir mon certificat sans avis") == 14
     assert html.count("Télécharger le PDF") == 13
+
+
+def test_plus_tard_from_the_course_page_stays_there(student: User, enrollment: Enrollment) -> None:
+    """The dialog that opened by itself on the course page: "Plus tard" issues the
+    certificate without a review and leaves the student on the course page they were
+    reading (its certificate block now shows the certificate)."""
+    course_page = reverse("courses:detail", kwargs={"slug": enrollment.course.slug})
+    url = reverse("certificates:issue", kwargs={"enrollment_id": enrollment.pk})
+    response = login(student).post(url, {"next": course_page})
+    assert response.status_code == 302 and response["Location"] == course_page
+    assert Certificate.objects.filter(user=student, course=enrollment.course).exists()

@@ -1,7 +1,7 @@
 """Course pages: who sees what, forms (happy path and bad input), htmx, query counts."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campus.accounts.models import Role, User
+from campus.certificates.tests.helpers import complete, short_course
 from campus.courses import services
 from campus.courses.models import (
     Course,
@@ -23,6 +24,8 @@ from campus.courses.models import (
     Quiz,
     QuizAttempt,
 )
+from campus.live import services as live_services
+from campus.live.tests.helpers import make_session
 from conftest import build_course
 
 pytestmark = pytest.mark.django_db
@@ -244,8 +247,31 @@ def test_my_courses_query_count_does_not_grow(owner: User, user_factory: Callabl
         teacher = user_factory(Role.INSTRUCTOR)
         extra = build_course(teacher, title=f"Autre {n}", modules=0, with_final=False)
         services.enrollment_create(actor=student, course=extra)
+        # The "what waits" block too: live and upcoming classes, certificates to get.
+        live = make_session(teacher, extra, starts_in=timedelta(minutes=5), title=f"Direct {n}")
+        live_services.session_start(actor=teacher, session=live)
+        make_session(teacher, extra, starts_in=timedelta(days=1 + n), title=f"Bientôt {n}")
+        complete(student, short_course(teacher, title=f"Terminé {n}"))
     many = _my_courses_queries(client)
     assert few == many
+
+
+def test_my_courses_says_what_waits(owner: User, member: User, course: Course) -> None:
+    """Above the courses: the class live now (with "Rejoindre"), the next one, and the
+    completed courses whose certificate waits; nothing of it when nothing waits."""
+    client = client_for(member)
+    assert "Ce qui vous attend" not in html(client.get(reverse("courses:my_courses")))
+    live = make_session(owner, course, starts_in=timedelta(minutes=5), title="Atelier en cours")
+    live_services.session_start(actor=owner, session=live)
+    make_session(owner, course, starts_in=timedelta(days=2), title="Séance de jeudi")
+    make_session(owner, course, starts_in=timedelta(days=9), title="Séance lointaine")
+    complete(member, short_course(owner, title="Cours fini"))
+    page = html(client.get(reverse("courses:my_courses")))
+    assert "Ce qui vous attend" in page
+    join = reverse("live:join", kwargs={"slug": course.slug, "session_id": live.pk})
+    assert "Atelier en cours" in page and join in page
+    assert "Séance de jeudi" in page and "Séance lointaine" not in page
+    assert "Un cours terminé : obtenez votre certificat" in page
 
 
 # --- Lesson player --------------------------------------------------------------------

@@ -714,3 +714,22 @@ def test_course_page_links_to_its_forum(
 def test_forum_of_helper_matches_the_page(member: User, course: Course) -> None:
     response = client_for(member).get(topics_url(course))
     assert response.context["forum"].pk == forum_of(course).pk
+
+
+def test_author_is_offered_delete_only_while_nobody_else_answered(
+    member: User, student2: User, owner: User, topic: Topic, course: Course
+) -> None:
+    """The page offers "Supprimer" exactly when topic_delete would accept it: its author's
+    own replies keep it, someone else's answer removes it; moderators keep it always."""
+    delete_action = topic_action_url("topic_delete", topic, course)
+
+    def offered(user: User) -> bool:
+        return delete_action in client_for(user).get(topic_url(topic)).content.decode()
+
+    assert offered(member)
+    make_reply(member, topic, "Précision de l'auteur.")
+    assert offered(member)
+    make_reply(student2, topic, "Une réponse d'un autre.")
+    assert not offered(member) and not offered(student2) and offered(owner)
+    refused = client_for(member).post(delete_action)
+    assert refused.status_code in {302, 409} and Topic.objects.filter(pk=topic.pk).exists()

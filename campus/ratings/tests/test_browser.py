@@ -76,8 +76,9 @@ def test_student_rates_with_the_keyboard_and_the_instructor_approves(
 
     teacher = new_browser_page()
     browser_login(teacher, live_server.url, owner.email, PASSWORD)
-    teacher.get_by_text("Mon compte").click()  # the account menu holds it
-    teacher.get_by_role("link", name="Avis à modérer").click()
+    # The instructor lands on the teaching dashboard, which says a review waits.
+    teacher.wait_for_url("**/dashboard/instructor/")
+    teacher.get_by_role("link", name="Tous les avis à modérer").click()
     teacher.get_by_text("Cours très utile, merci !").wait_for()
     screenshot_sizes(teacher, "ratings-moderation")
     teacher.get_by_role("button", name="Approuver").click()
