@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "campus.core.context_processors.site",
                 "campus.notifications.context_processors.unread_notifications",
+                "campus.notifications.context_processors.waiting_for_moderators",
             ],
         },
     }

@@ -92,7 +92,7 @@ def _waiting(user: User) -> tuple[list[Waiting], dict[int, dict[str, int]]]:
         return reverse("ratings:moderation") + f"?course={course.pk}"
 
     def reports_link(course: Course) -> str:
-        return reverse("courses:manage", kwargs={"slug": course.slug}) + "#forum"
+        return reverse("forum:course_reports", kwargs={"slug": course.slug})
 
     waiting = [
         Waiting(

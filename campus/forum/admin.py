@@ -33,7 +33,17 @@ class ReplyAdmin(admin.ModelAdmin):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ["reason", "status", "reporter", "topic", "reply", "created_at"]
-    list_filter = ["status"]
-    list_select_related = ["reporter", "topic", "reply"]
-    raw_id_fields = ["reporter", "topic", "reply"]
+    list_display = [
+        "reason",
+        "status",
+        "reporter",
+        "topic",
+        "reply",
+        "created_at",
+        "resolution",
+        "resolved_by",
+        "resolved_at",
+    ]
+    list_filter = ["status", "resolution"]
+    list_select_related = ["reporter", "topic", "reply", "resolved_by"]
+    raw_id_fields = ["reporter", "topic", "reply", "resolved_by"]

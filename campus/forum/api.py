@@ -18,6 +18,8 @@ from campus.forum.schemas import (
     ReplyIn,
     ReplyOut,
     ReplyUpdateIn,
+    ReportDecisionOut,
+    ReportHandleIn,
     ReportIn,
     ReportListQuery,
     ReportOut,
@@ -400,9 +402,24 @@ def report_list(request: AuthedRequest, course_id: int, query: Query[ReportListQ
 @router.post(
     "/forum/reports/{report_id}/resolve",
     response=Envelope(ReportOut),
-    summary="Resolve a report (owner, admin)",
+    summary="Close a report and the other open reports of its post, nothing else done "
+    "(owner, admin; resolution `resolved`; 409 already_resolved)",
 )
 def report_resolve(request: AuthedRequest, report_id: int) -> dict:
     report = access.get_report_for(request.auth, report_id)
     services.report_resolve(actor=request.auth, report=report)
-    return ok(presenters.report_row(report))
+    return ok(presenters.report_row(selectors.report_detail(report_id=report.pk)))
+
+
+@router.post(
+    "/forum/reports/{report_id}/handle",
+    response=Envelope(ReportDecisionOut),
+    summary="Decide on a reported post, settling all its open reports (owner, admin): "
+    "action hide (the post), lock (its topic), dismiss or resolve; who and when are "
+    "recorded; 409 already_resolved when someone decided first",
+)
+def report_handle(request: AuthedRequest, report_id: int, payload: ReportHandleIn) -> dict:
+    report = access.get_report_for(request.auth, report_id)
+    decision = services.report_handle(actor=request.auth, report=report, action=payload.action)
+    row = presenters.report_row(selectors.report_detail(report_id=report.pk))
+    return ok({**row, "action": decision.action, "report_ids": decision.report_ids})

@@ -260,6 +260,16 @@ class ReportStatus(models.TextChoices):
     RESOLVED = "resolved", _("Traité")
 
 
+class ReportResolution(models.TextChoices):
+    """What the moderator did about a report (recorded with who and when)."""
+
+    HIDDEN = "hidden", _("Message masqué")
+    DISMISSED = "dismissed", _("Signalement rejeté")
+    LOCKED = "locked", _("Sujet verrouillé")
+    DELETED = "deleted", _("Message supprimé")
+    RESOLVED = "resolved", _("Traité")
+
+
 class Report(models.Model):
     """A member flags a topic or a reply for the moderators."""
 
@@ -290,6 +300,18 @@ class Report(models.Model):
         _("statut"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.OPEN
     )
     created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
+    resolution = models.CharField(
+        _("décision"), max_length=16, choices=ReportResolution.choices, blank=True, default=""
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("traité par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("traité le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("signalement")

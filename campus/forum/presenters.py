@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from campus.accounts.models import User
 from campus.core import content
-from campus.forum.models import Forum, Report, Topic
-from campus.forum.selectors import FollowState, ForumStats, ReplyNode
+from campus.forum.models import Forum, Reply, Report, ReportStatus, Topic
+from campus.forum.selectors import FollowState, ForumStats, ReplyNode, ReportGroup
 
 
 def author_name(user: User | None) -> str:
@@ -83,6 +83,8 @@ def topic_permissions(
         "delete": moderator or (is_author and not locked and not others_replied),
         "moderate": moderator,
         "mark_solution": moderator or is_author,
+        # Moderators act on posts rather than report them; nobody reports their own.
+        "report": not moderator and not is_author,
     }
 
 
@@ -100,7 +102,7 @@ def reply_permissions(
         "delete": not row["is_deleted"] and ((mine and can["reply"]) or can["moderate"]),
         "solution": live and can["mark_solution"] and not row["is_hidden"],
         "moderate": can["moderate"] and not row["is_deleted"],
-        "report": live and not mine,
+        "report": live and not mine and not row["is_hidden"] and not can["moderate"],
     }
 
 
@@ -185,29 +187,113 @@ def vote_result(reply_id: int, upvotes: int, downvotes: int, mine: int | None) -
     }
 
 
-def report_row(report: Report) -> dict[str, Any]:
+def _report_target(report: Report) -> dict[str, Any]:
     if report.topic is not None:
-        target: dict[str, Any] = {
+        return {
             "type": "topic",
             "id": report.topic.pk,
             "topic_id": report.topic.pk,
             "title": report.topic.title,
             "excerpt": content.excerpt(report.topic.content, 200),
+            "author": person(report.topic.author),
+            "is_hidden": report.topic.is_hidden,
+            "is_deleted": False,
         }
-    else:
-        assert report.reply is not None
-        target = {
-            "type": "reply",
-            "id": report.reply.pk,
-            "topic_id": report.reply.topic_id,
-            "title": report.reply.topic.title,
-            "excerpt": content.excerpt(report.reply.content, 200),
-        }
+    reply = report.reply
+    assert reply is not None
+    return {
+        "type": "reply",
+        "id": reply.pk,
+        "topic_id": reply.topic_id,
+        "title": reply.topic.title,
+        "excerpt": content.excerpt(reply.content, 200),
+        "author": None if reply.is_deleted else person(reply.author),
+        "is_hidden": reply.is_hidden,
+        "is_deleted": reply.is_deleted,
+    }
+
+
+def report_row(report: Report) -> dict[str, Any]:
+    """A report as its course's moderators see it (the reporter's name included: only
+    moderators ever get a report)."""
     return {
         "id": report.pk,
         "status": report.status,
         "reason": report.reason,
         "reporter": person(report.reporter),
-        "target": target,
+        "target": _report_target(report),
         "created_at": report.created_at,
+        "resolution": report.resolution or None,
+        "resolved_by": person(report.resolved_by),
+        "resolved_at": report.resolved_at,
+    }
+
+
+def _report_post(report: Report) -> tuple[Topic, Reply | None]:
+    """(the topic, the reply or None) a report is about."""
+    if report.reply is not None:
+        return report.reply.topic, report.reply
+    assert report.topic is not None
+    return report.topic, None
+
+
+def report_actions(report: Report) -> list[str]:
+    """The decisions the queue offers on a reported post now (report_handle decides):
+    hide it while it shows, lock its topic while open, close the reports of a post
+    already hidden or deleted, dismiss always."""
+    topic, reply = _report_post(report)
+    gone = reply is not None and reply.is_deleted
+    hidden = reply.is_hidden if reply is not None else topic.is_hidden
+    actions = []
+    if not gone and not hidden:
+        actions.append("hide")
+    if not topic.is_locked:
+        actions.append("lock")
+    if gone or hidden:
+        actions.append("resolve")
+    actions.append("dismiss")
+    return actions
+
+
+def report_group(group: ReportGroup) -> dict[str, Any]:
+    """One card of the moderators' queue: the post in context (its topic, its author,
+    the message it answers), the reports' reasons and reporters, and the decisions
+    offered (open) or the decision taken, by whom and when (handled)."""
+    latest = group.latest
+    topic, reply = _report_post(latest)
+    course = topic.forum.course
+    parent = None
+    if reply is not None and reply.parent is not None:
+        parent = {
+            "id": reply.parent.pk,
+            "author": None if reply.parent.is_deleted else author_name(reply.parent.author),
+            "content": "" if reply.parent.is_deleted else reply.parent.content,
+            "is_deleted": reply.parent.is_deleted,
+        }
+    post: Topic | Reply = reply if reply is not None else topic
+    return {
+        "id": latest.pk,
+        "course": course,
+        "topic": topic,
+        "reply": reply,
+        "is_reply": reply is not None,
+        "parent": parent,
+        "post_author": author_name(post.author),
+        "post_created_at": post.created_at,
+        "post_content": post.content,
+        "is_deleted": reply is not None and reply.is_deleted,
+        "is_hidden": post.is_hidden,
+        "count": group.count,
+        "first_at": group.first_at,
+        "reports": [
+            {"reason": r.reason, "reporter": author_name(r.reporter), "created_at": r.created_at}
+            for r in group.reports
+        ],
+        "more": group.count - len(group.reports),
+        "is_open": latest.status == ReportStatus.OPEN,
+        "resolution": latest.resolution,
+        "resolution_label": latest.get_resolution_display() if latest.resolution else "",
+        "resolved_by": author_name(latest.resolved_by) if latest.resolved_by else "",
+        "resolved_at": latest.resolved_at,
+        "actions": report_actions(latest) if latest.status == ReportStatus.OPEN else [],
     }

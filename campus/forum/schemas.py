@@ -59,6 +59,14 @@ class TopicListQuery(CursorQuery):
     )
 
 
+class ReportHandleIn(Schema):
+    action: str = Field(
+        ...,
+        max_length=32,
+        description="hide (the post), lock (its topic), dismiss, or resolve (close only).",
+    )
+
+
 class ReportListQuery(CursorQuery):
     status: Literal["open", "resolved", "all"] = "open"
 
@@ -115,6 +123,7 @@ class TopicPermissionsOut(Schema):
     delete: bool
     moderate: bool
     mark_solution: bool
+    report: bool
 
 
 class TopicDetailOut(TopicOut):
@@ -171,6 +180,9 @@ class ReportTargetOut(Schema):
     topic_id: int
     title: str
     excerpt: str
+    author: PersonOut | None
+    is_hidden: bool
+    is_deleted: bool
 
 
 class ReportOut(Schema):
@@ -180,3 +192,15 @@ class ReportOut(Schema):
     reporter: PersonOut | None
     target: ReportTargetOut
     created_at: datetime
+    resolution: str | None = Field(
+        None, description="hidden, dismissed, locked, deleted or resolved; null while open."
+    )
+    resolved_by: PersonOut | None
+    resolved_at: datetime | None
+
+
+class ReportDecisionOut(ReportOut):
+    action: str
+    report_ids: list[int] = Field(
+        ..., description="Every report the decision settled (all the post's open reports)."
+    )

@@ -6,8 +6,8 @@ or depth: keyset pages for topics and reports, one query for a topic's whole rep
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import Role, User
@@ -15,6 +15,8 @@ from campus.core.errors import ValidationFailed
 from campus.core.pagination import (
     CursorQuery,
     KeysetPage,
+    Page,
+    PageQuery,
     decode_cursor,
     encode_cursor,
     keyset_paginate,
@@ -76,12 +78,19 @@ def reply_base() -> QuerySet[Reply]:
 def report_base() -> QuerySet[Report]:
     return Report.objects.select_related(
         "reporter",
+        "resolved_by",
         "topic",
+        "topic__author",
         "topic__forum__course__instructor",
         "reply",
         "reply__author",
         "reply__topic__forum__course__instructor",
     )
+
+
+def report_detail(*, report_id: int) -> Report:
+    """A report as it is now, with its post, reporter and decision (after a write)."""
+    return report_base().get(pk=report_id)
 
 
 def report_course(report: Report) -> Course:
@@ -313,6 +322,125 @@ def reports_page(*, course: Course, status: str = "open", query: CursorQuery) ->
     return keyset_paginate(reports, order=["-id"], query=query)
 
 
+# The moderators' queue (pages): reports grouped per post (open ones) or per decision
+# (handled ones: the reports a decision settled share its post, who and when).
+
+REPORTS_SHOWN = 5  # reasons shown per group (the newest); the count says how many in all
+_OPEN_GROUP = ("topic_id", "reply_id")
+_DECISION_GROUP = ("topic_id", "reply_id", "resolution", "resolved_by_id", "resolved_at")
+
+
+@dataclass
+class ReportGroup:
+    """Reports of one post (open), or of one decision on it (handled): `reports` are
+    the newest REPORTS_SHOWN of the `count`, each loaded by report_base (the post, its
+    topic, course and authors come with them)."""
+
+    count: int
+    first_at: object
+    reports: list[Report] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Report:
+        return self.reports[0]
+
+
+def moderated_reports(*, user: User, course: Course | None = None) -> QuerySet[Report]:
+    """The reports `user` moderates: one course's (the caller checked the user may), or
+    those of every course they teach (admins: every course)."""
+    if course is not None:
+        return Report.objects.filter(
+            Q(topic__forum__course=course) | Q(reply__topic__forum__course=course)
+        )
+    return Report.objects.filter(
+        _taught_by(user, "topic__forum__course") | _taught_by(user, "reply__topic__forum__course")
+    )
+
+
+def report_groups_page(
+    *, user: User, course: Course | None = None, status: str = "open", query: PageQuery
+) -> Page:
+    """One page of the moderators' queue, in three queries whatever its size: the
+    number of groups, the page's groups, their newest reports with everything shown.
+
+    open: one group per reported post, the most reported first, then the longest
+    waiting. resolved: one group per decision, the most recent first."""
+    handled = status == "resolved"
+    keys = _DECISION_GROUP if handled else _OPEN_GROUP
+    scope = moderated_reports(user=user, course=course).filter(
+        status=ReportStatus.RESOLVED if handled else ReportStatus.OPEN
+    )
+    groups = (
+        scope.order_by()
+        .values(*keys)
+        .annotate(n=Count("id"), first_id=Min("id"), last_id=Max("id"), first_at=Min("created_at"))
+        .order_by(*(["-resolved_at", "-last_id"] if handled else ["-n", "first_id"]))
+    )
+    total = groups.count()
+    offset = (query.page - 1) * query.limit
+    rows = list(groups[offset : offset + query.limit]) if offset < total else []
+    if not rows:
+        return Page(items=[], page=query.page, limit=query.limit, total=total)
+    topic_ids = {row["topic_id"] for row in rows if row["topic_id"]}
+    reply_ids = {row["reply_id"] for row in rows if row["reply_id"]}
+    newest = (
+        report_base()
+        .select_related("reply__parent__author")
+        .filter(pk__in=scope.filter(Q(topic_id__in=topic_ids) | Q(reply_id__in=reply_ids)))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F(k) for k in keys], order_by=F("id").desc())
+        )
+        .filter(rank__lte=REPORTS_SHOWN)
+        .order_by("-id")
+    )
+    by_key: dict[tuple, ReportGroup] = {
+        tuple(row[k] for k in keys): ReportGroup(count=row["n"], first_at=row["first_at"])
+        for row in rows
+    }
+    for report in newest:
+        group = by_key.get(tuple(getattr(report, k) for k in keys))
+        if group is not None:
+            group.reports.append(report)
+    return Page(
+        items=[g for g in by_key.values() if g.reports],
+        page=query.page,
+        limit=query.limit,
+        total=total,
+    )
+
+
+def report_group_of(*, report_id: int) -> ReportGroup:
+    """The group of one report (after a decision on it, for its card): its post's open
+    reports, or the reports settled by the same decision. Three queries."""
+    report = report_base().get(pk=report_id)
+    keys = _OPEN_GROUP if report.status == ReportStatus.OPEN else _DECISION_GROUP
+    siblings = (
+        report_base()
+        .select_related("reply__parent__author")
+        .filter(status=report.status, **{k: getattr(report, k) for k in keys})
+        .order_by("-id")
+    )
+    reports = list(siblings[:REPORTS_SHOWN])
+    totals = siblings.aggregate(n=Count("id"), first=Min("created_at"))
+    return ReportGroup(count=totals["n"], first_at=totals["first"], reports=reports)
+
+
+def open_report_counts(*, user: User) -> dict[int, int]:
+    """Open reports per course id, over the courses `user` moderates (admins: every
+    course): one grouped query."""
+    return dict(
+        open_reports()
+        .filter(
+            _taught_by(user, "topic__forum__course")
+            | _taught_by(user, "reply__topic__forum__course")
+        )
+        .annotate(course_id=_report_course_id())
+        .order_by()
+        .values_list("course_id")
+        .annotate(n=Count("*"))
+    )
+
+
 def open_report_count(*, course: Course) -> int:
     return Report.objects.filter(
         Q(topic__forum__course=course) | Q(reply__topic__forum__course=course),
@@ -347,6 +475,18 @@ def open_reports() -> QuerySet[Report]:
     return Report.objects.filter(status=ReportStatus.OPEN)
 
 
+def unanswered_for(*, user: User) -> QuerySet[Topic]:
+    """Questions waiting for an answer in the courses `user` teaches (admins: all)."""
+    return unanswered_topics().filter(_taught_by(user, "forum__course"))
+
+
+def open_reports_for(*, user: User) -> QuerySet[Report]:
+    """Open reports of the courses `user` teaches (admins: all)."""
+    return open_reports().filter(
+        _taught_by(user, "topic__forum__course") | _taught_by(user, "reply__topic__forum__course")
+    )
+
+
 def _report_course_id() -> Coalesce:
     return Coalesce("topic__forum__course_id", "reply__topic__forum__course_id")
 
@@ -377,18 +517,7 @@ def pending_counts_for_instructor(*, user: User) -> ForumPending:
         .values_list("forum__course_id")
         .annotate(n=Count("*"))
     )
-    reports = dict(
-        open_reports()
-        .filter(
-            _taught_by(user, "topic__forum__course")
-            | _taught_by(user, "reply__topic__forum__course")
-        )
-        .annotate(course_id=_report_course_id())
-        .order_by()
-        .values_list("course_id")
-        .annotate(n=Count("*"))
-    )
-    return ForumPending(unanswered=unanswered, reports=reports)
+    return ForumPending(unanswered=unanswered, reports=open_report_counts(user=user))
 
 
 @dataclass(frozen=True)
@@ -412,10 +541,17 @@ def course_forum_figures(*, course: Course) -> CourseForumFigures:
 
 
 def open_reports_of_course(*, course: Course, limit: int) -> list[Report]:
-    """The newest open reports of a course with their post (the course hub's list)."""
+    """The newest open report of each reported post of a course, with its post, newest
+    first (the course hub's list; the queue has them all). One query."""
     return list(
         report_base()
         .filter(Q(topic__forum__course=course) | Q(reply__topic__forum__course=course))
         .filter(status=ReportStatus.OPEN)
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F(k) for k in _OPEN_GROUP], order_by=F("id").desc()
+            )
+        )
+        .filter(rank=1)
         .order_by("-id")[:limit]
     )

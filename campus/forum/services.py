@@ -18,6 +18,7 @@ Decisions:
   they hide it (reversible).
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -45,12 +46,14 @@ from campus.forum.models import (
     Forum,
     Reply,
     Report,
+    ReportResolution,
     ReportStatus,
     Topic,
     TopicView,
     Vote,
     VoteValue,
 )
+from campus.notifications import moderation
 from campus.notifications.models import Kind
 from campus.notifications.services import Notice, notify
 
@@ -187,7 +190,8 @@ def topic_create(
     *, actor: User, forum: Forum, title: str, content: str, now: datetime | None = None
 ) -> Topic:
     """A new topic (members, owner, admin; a locked forum: moderators only). Its author
-    follows it. Rate-limited with replies (POST_LIMIT a minute; 429)."""
+    follows it; the course's owner is told (forum_topic_new), unless they wrote it.
+    Rate-limited with replies (POST_LIMIT a minute; 429)."""
     authorize_course(actor, forum.course, "content")
     cleaned_title = clean_title(title, max_length=TITLE_MAX)
     cleaned = _clean_content(content)
@@ -203,6 +207,14 @@ def topic_create(
         created_at=now,
     )
     Follow.objects.create(topic=topic, user=actor)
+    moderation.topic_created(
+        actor=actor,
+        course=forum.course,
+        topic_id=topic.pk,
+        title=topic.title,
+        content=topic.content,
+        url=topic_url(topic),
+    )
     return topic
 
 
@@ -256,6 +268,8 @@ def topic_moderate(*, actor: User, topic: Topic, action: str) -> Topic:
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.save(update_fields=[*changes, "updated_at"])
+    if action == "hide":  # acting on a reported post settles its reports
+        _close_reports(actor=actor, topic=locked, resolution=ReportResolution.HIDDEN)
     return locked
 
 
@@ -418,6 +432,8 @@ def reply_delete(*, actor: User, reply: Reply) -> Reply:
         topic.solution = None
         topic.save(update_fields=["solution"])
     _refresh_counters(topic)
+    if moderator:  # a moderator's deletion settles the reply's reports
+        _close_reports(actor=actor, reply=locked, resolution=ReportResolution.DELETED)
     return locked
 
 
@@ -432,6 +448,8 @@ def reply_moderate(*, actor: User, reply: Reply, action: str) -> Reply:
     locked.is_hidden = action == "hide"
     locked.save(update_fields=["is_hidden", "updated_at"])
     _refresh_counters(topic)
+    if action == "hide":  # acting on a reported post settles its reports
+        _close_reports(actor=actor, reply=locked, resolution=ReportResolution.HIDDEN)
     return locked
 
 
@@ -554,6 +572,46 @@ def reaction_remove(*, actor: User, reply: Reply) -> None:
 
 
 # --- Reports ---------------------------------------------------------------------------
+#
+# A report is a reader's flag on a topic or a reply. The moderators (the course's owner,
+# admins) settle every open report of a post with one decision (report_handle): hide the
+# post, lock its topic, dismiss, or just close; each report records the decision, who
+# took it and when. Hiding or deleting a post from the thread settles its reports too.
+# Moderators do not report posts of the forums they moderate (they act on them), and
+# nobody reports their own post. Students never learn who reported what.
+
+ReportAction = Literal["hide", "dismiss", "lock", "resolve"]
+REPORT_ACTIONS: dict[str, ReportResolution] = {
+    "hide": ReportResolution.HIDDEN,
+    "dismiss": ReportResolution.DISMISSED,
+    "lock": ReportResolution.LOCKED,
+    "resolve": ReportResolution.RESOLVED,
+}
+
+
+def report_refusal(*, actor: User, course: Course, author_id: int) -> Forbidden | None:
+    """Why `actor` may not report a post of `author_id` in `course` (None: they may).
+    The pages ask it before showing the form; report_create raises it."""
+    if is_moderator(actor, course):
+        return Forbidden(
+            _(
+                "Vous modérez ce forum : plutôt que de signaler ce message, masquez-le ou "
+                "verrouillez le sujet."
+            ),
+            code="moderator_cannot_report",
+        )
+    if actor.pk == author_id:
+        return Forbidden(_("Vous ne pouvez pas signaler votre propre message."), code="own_post")
+    return None
+
+
+def already_reported(
+    *, actor: User, topic: Topic | None = None, reply: Reply | None = None
+) -> bool:
+    """Whether `actor` already reported this topic (or this reply)."""
+    if reply is not None:
+        return Report.objects.filter(reporter=actor, reply=reply).exists()
+    return Report.objects.filter(reporter=actor, topic=topic).exists()
 
 
 @transaction.atomic
@@ -561,10 +619,19 @@ def report_create(
     *, actor: User, reason: str, topic: Topic | None = None, reply: Reply | None = None
 ) -> Report:
     """A reader flags a topic or a reply for the moderators, once (409
-    `already_reported`)."""
+    `already_reported`). Not one's own post (403 `own_post`), not in a forum one
+    moderates (403 `moderator_cannot_report`), not a deleted or hidden reply (409)."""
     target_topic = topic or (reply.topic if reply is not None else None)
     assert target_topic is not None and (topic is None) != (reply is None)
-    authorize_course(actor, target_topic.forum.course, "content")
+    course = target_topic.forum.course
+    authorize_course(actor, course, "content")
+    refusal = report_refusal(
+        actor=actor,
+        course=course,
+        author_id=reply.author_id if reply is not None else target_topic.author_id,
+    )
+    if refusal is not None:
+        raise refusal
     cleaned = (reason or "").strip()
     if not cleaned:
         raise field_error("reason", _("Indiquez le motif du signalement."), "reason_required")
@@ -572,27 +639,108 @@ def report_create(
     # Once per reporter and target: the partial unique constraints hold on PostgreSQL and
     # SQLite; MariaDB has no partial indexes, so the target row is locked and checked too.
     if reply is not None:
-        Reply.objects.select_for_update().filter(pk=reply.pk).first()
-        already = Report.objects.filter(reporter=actor, reply=reply).exists()
+        current = Reply.objects.select_for_update().filter(pk=reply.pk).first()
+        if current is None or current.is_deleted:
+            raise Conflict(_("Ce message a été supprimé."), code="reply_deleted")
+        if current.is_hidden:
+            raise Conflict(_("Ce message est déjà masqué."), code="reply_hidden")
     else:
         Topic.objects.select_for_update().filter(pk=target_topic.pk).first()
-        already = Report.objects.filter(reporter=actor, topic=topic).exists()
-    if already:
+    if already_reported(actor=actor, topic=topic, reply=reply):
         raise Conflict(_("Vous avez déjà signalé ce message."), code="already_reported")
     try:
         with transaction.atomic():
-            return Report.objects.create(topic=topic, reply=reply, reporter=actor, reason=cleaned)
+            report = Report.objects.create(topic=topic, reply=reply, reporter=actor, reason=cleaned)
     except IntegrityError as exc:
         raise Conflict(_("Vous avez déjà signalé ce message."), code="already_reported") from exc
+    moderation.report_created(actor=actor, course=course, report_id=report.pk, reason=cleaned)
+    return report
+
+
+def _close_reports(
+    *,
+    actor: User,
+    resolution: str,
+    topic: Topic | None = None,
+    reply: Reply | None = None,
+    now: datetime | None = None,
+) -> list[int]:
+    """Settle every open report of one post (the caller holds its locks), recording
+    the decision, who took it and when. Returns the ids of the reports it closed."""
+    target = Report.objects.filter(status=ReportStatus.OPEN)
+    target = target.filter(reply=reply) if reply is not None else target.filter(topic=topic)
+    ids = list(target.select_for_update().values_list("pk", flat=True))
+    if ids:
+        Report.objects.filter(pk__in=ids).update(
+            status=ReportStatus.RESOLVED,
+            resolution=resolution,
+            resolved_by=actor,
+            resolved_at=now or timezone.now(),
+        )
+    return ids
+
+
+@dataclass(frozen=True)
+class ReportDecision:
+    """What report_handle did: the decision and every report it settled."""
+
+    action: str
+    resolution: str
+    report_ids: list[int]
 
 
 @transaction.atomic
-def report_resolve(*, actor: User, report: Report) -> Report:
-    """Close a report (owner, admin of its course). 409 `already_resolved` twice."""
+def report_handle(*, actor: User, report: Report, action: str) -> ReportDecision:
+    """One moderator's decision on a reported post (owner, admin of its course), settling
+    ALL its open reports at once: `hide` the post (the topic, or the reply), `lock` the
+    topic (of the post), `dismiss` the reports, or `resolve` (close them, nothing else).
+
+    The post's topic, the reply, then the open reports are locked (the order every
+    forum write takes), so two moderators deciding at once queue: the first settles
+    the reports, the second gets 409 `already_resolved` ("déjà traité"). An unknown
+    action is a 400 `invalid_action`; hiding a deleted reply a 409 `reply_deleted`."""
     require_moderator(actor, selectors.report_course(report))
-    locked = Report.objects.select_for_update().get(pk=report.pk)
-    if locked.status == ReportStatus.RESOLVED:
-        raise Conflict(_("Ce signalement est déjà traité."), code="already_resolved")
-    report.status = ReportStatus.RESOLVED
-    report.save(update_fields=["status"])
-    return report
+    if action not in REPORT_ACTIONS:
+        raise field_error(
+            "action",
+            _("Action inconnue : hide, dismiss, lock ou resolve."),
+            "invalid_action",
+            headline=True,
+        )
+    reply = report.reply
+    topic = reply.topic if reply is not None else report.topic
+    assert topic is not None
+    locked_topic = _lock_topic(topic)
+    locked_reply = _lock_reply(reply, locked_topic) if reply is not None else None
+    post = Report.objects.filter(status=ReportStatus.OPEN)
+    post = post.filter(reply=locked_reply) if locked_reply is not None else post.filter(topic=topic)
+    open_ids = sorted(post.select_for_update().values_list("pk", flat=True))
+    if report.pk not in open_ids:
+        raise Conflict(
+            _("Ce signalement est déjà traité."),
+            code="already_resolved",
+        )
+    if action == "hide":
+        if locked_reply is not None:
+            if locked_reply.is_deleted:
+                raise Conflict(_("Ce message a été supprimé."), code="reply_deleted")
+            reply_moderate(actor=actor, reply=locked_reply, action="hide")
+        else:
+            topic_moderate(actor=actor, topic=locked_topic, action="hide")
+    elif action == "lock":
+        topic_moderate(actor=actor, topic=locked_topic, action="lock")
+    resolution = REPORT_ACTIONS[action]
+    # Hiding settled them already (same decision); the others are settled here.
+    _close_reports(
+        actor=actor,
+        resolution=resolution,
+        topic=None if locked_reply is not None else locked_topic,
+        reply=locked_reply,
+    )
+    return ReportDecision(action=action, resolution=resolution, report_ids=open_ids)
+
+
+def report_resolve(*, actor: User, report: Report) -> ReportDecision:
+    """Close a report and the other open reports of its post, nothing else done
+    (owner, admin of its course): resolution "resolved". 409 `already_resolved` twice."""
+    return report_handle(actor=actor, report=report, action="resolve")

@@ -12,6 +12,15 @@ REPLY = FORUM + "/replies/<int:reply_id>"
 
 urlpatterns = [
     path("dashboard/student/forum", views.index, name="index"),
+    # Reports (issue 13): the moderators' queue, site-wide (the courses one moderates;
+    # admins: all) and per course; a decision on a reported post.
+    path("dashboard/moderation/reports", views.reports_queue, name="reports_queue"),
+    path(
+        "dashboard/moderation/reports/<int:report_id>/handle",
+        views.report_handle,
+        name="report_handle",
+    ),
+    path(FORUM + "/reports", views.course_reports, name="course_reports"),
     path(FORUM, views.topics, name="topics"),
     path(TOPIC, views.topic, name="topic"),
     path(TOPIC + "/reply-form", views.reply_form, name="reply_form"),

@@ -9,7 +9,9 @@ HTML rendered and sanitized by campus.core.content), campus.core.views maps doma
 errors to pages, form errors, messages and statuses.
 """
 
+import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -22,8 +24,19 @@ from pydantic import ValidationError as PydanticValidationError
 from campus.accounts.models import User
 from campus.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from campus.core.pagination import CursorQuery
-from campus.core.views import action_call, current_user, form_call, form_status, page
+from campus.core.views import (
+    FRAGMENT_HEADER,
+    action_call,
+    current_user,
+    form_call,
+    form_status,
+    page,
+    page_query,
+    pager,
+    safe_next,
+)
 from campus.courses import access as course_access
+from campus.courses import selectors as course_selectors
 from campus.courses.models import Course
 from campus.forum import access, presenters, search, selectors, services
 from campus.forum.forms import (
@@ -414,32 +427,44 @@ def topic_delete(request: HttpRequest, slug: str, topic_id: int) -> HttpResponse
 def _report_page(
     request: HttpRequest, user: User, *, topic: Topic, reply: Reply | None
 ) -> HttpResponse:
+    """Report a topic or a reply: once per person (a second time, the page says so
+    kindly); never one's own post, never in a forum one moderates (403)."""
+    course = topic.forum.course
+    refusal = services.report_refusal(
+        actor=user, course=course, author_id=reply.author_id if reply else topic.author_id
+    )
+    if refusal is not None:
+        raise refusal
+    if reply is not None and reply.is_deleted:
+        raise Conflict(_("Ce message a été supprimé."), code="reply_deleted")
+    if reply is not None and reply.is_hidden:  # its text is the moderators' only
+        raise Conflict(_("Ce message est déjà masqué."), code="reply_hidden")
+    target: dict[str, Any] = {"reply": reply} if reply is not None else {"topic": topic}
+    back = _topic_url(topic, f"reply-{reply.pk}" if reply else "")
     form = ReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    already = services.already_reported(actor=user, **target)
+    status = 200
+    if request.method == "POST" and not already and form.is_valid():
         report = form_call(
-            form,
-            services.report_create,
-            actor=user,
-            reason=form.cleaned_data["reason"],
-            topic=None if reply is not None else topic,
-            reply=reply,
+            form, services.report_create, actor=user, reason=form.cleaned_data["reason"], **target
         )
         if report is not None:
             messages.success(
                 request, _("Merci : les modérateurs du cours vont examiner ce message.")
             )
-            return redirect(_topic_url(topic, f"reply-{reply.pk}" if reply else ""))
-    excerpt = ""
-    if reply is not None and not reply.is_deleted:
-        excerpt = reply.content
+            return redirect(back)
+        already = services.already_reported(actor=user, **target)  # a double click
+    if request.method == "POST":
+        status = 409 if already else form_status(form)
     context = {
-        "course": topic.forum.course,
+        "course": course,
         "topic": topic,
         "reply": reply,
-        "excerpt": excerpt,
+        "excerpt": reply.content if reply is not None else "",
         "form": form,
+        "already": already,
+        "back_url": back,
     }
-    status = form_status(form) if form.is_bound else 200
     return render(request, "forum/report.html", context, status=status)
 
 
@@ -551,3 +576,131 @@ def reply_report(request: HttpRequest, slug: str, reply_id: int) -> HttpResponse
     user = current_user(request)
     reply = _get_reply(user, slug, reply_id)
     return _report_page(request, user, topic=reply.topic, reply=reply)
+
+
+# --- Reports: the moderators' queue (issue 13) -------------------------------------------
+
+QUEUE_PAGE_SIZE = 20
+DECISION_DONE = {
+    "hide": _("Message masqué : les signalements sont traités."),
+    "lock": _("Sujet verrouillé : les signalements sont traités."),
+    "dismiss": _("Signalement rejeté."),
+    "resolve": _("Signalement clos."),
+}
+
+
+def _queue_course(request: HttpRequest, user: User) -> Course | None:
+    """?course=<id> on the site-wide queue: a course the user moderates (else 403/404)."""
+    raw = request.GET.get("course", "")
+    if not raw:
+        return None
+    if not re.fullmatch(r"[1-9][0-9]{0,17}", raw):
+        raise NotFound(_("Cours introuvable."), code="course_not_found")
+    return course_access.get_course_for(user, int(raw), action="manage")
+
+
+def _queue(
+    request: HttpRequest, user: User, *, course: Course | None, site_wide: bool
+) -> HttpResponse:
+    handled = request.GET.get("status") == "resolved"
+    result = selectors.report_groups_page(
+        user=user,
+        course=course,
+        status="resolved" if handled else "open",
+        query=page_query(request, limit=QUEUE_PAGE_SIZE),
+    )
+    if site_wide:
+        base = reverse("forum:reports_queue")
+        params = {"course": str(course.pk)} if course is not None else {}
+    else:
+        assert course is not None
+        base = reverse("forum:course_reports", kwargs={"slug": course.slug})
+        params = {}
+    open_url = base + (f"?{urlencode(params)}" if params else "")
+    resolved_url = base + "?" + urlencode({**params, "status": "resolved"})
+    chips: list[dict[str, Any]] = []
+    if site_wide:  # the courses with open reports, to filter on (two queries)
+        counts = selectors.open_report_counts(user=user)
+        courses = course_selectors.courses_by_ids(ids=counts)
+        chips = sorted(
+            (
+                {
+                    "course": courses[course_id],
+                    "count": n,
+                    "url": base + "?" + urlencode({"course": course_id}),
+                    "current": course is not None and course.pk == course_id,
+                }
+                for course_id, n in counts.items()
+                if course_id in courses
+            ),
+            key=lambda chip: (-chip["count"], chip["course"].title),
+        )
+    context = {
+        "course": course,
+        "site_wide": site_wide,
+        "handled": handled,
+        "groups": [presenters.report_group(g) for g in result.items],
+        "pager": pager(request, result),
+        "open_url": open_url,
+        "resolved_url": resolved_url,
+        "all_url": reverse("forum:reports_queue"),
+        "chips": chips,
+        "next_url": resolved_url if handled else open_url,
+    }
+    return render(request, "forum/reports.html", context)
+
+
+@page
+def reports_queue(request: HttpRequest) -> HttpResponse:
+    """/dashboard/moderation/reports: open reports on every course the user moderates
+    (instructors: their courses; admins: all), one card per reported post; `?course=`
+    narrows to one course, `?status=resolved` shows the recent decisions."""
+    user = course_access.require_instructor(request.user)
+    return _queue(request, user, course=_queue_course(request, user), site_wide=True)
+
+
+@page
+def course_reports(request: HttpRequest, slug: str) -> HttpResponse:
+    """/courses/<slug>/forum/reports: the same queue for one course (owner, admins)."""
+    user = current_user(request)
+    course = course_access.get_course_by_slug_for(user, slug, action="manage")
+    return _queue(request, user, course=course, site_wide=False)
+
+
+@require_POST
+@page
+def report_handle(request: HttpRequest, report_id: int) -> HttpResponse:
+    """A decision on a reported post (`action`: hide, lock, dismiss, resolve), settling
+    all its open reports (the service). htmx gets the card back, now handled (or, when
+    someone else was faster, as they left it, with a 409); a plain form goes back to
+    the queue with a message."""
+    user = current_user(request)
+    report = access.get_report_for(user, report_id)
+    action = request.POST.get("action", "")
+    error = None
+    try:
+        services.report_handle(actor=user, report=report, action=action)
+    except (Conflict, ValidationFailed) as exc:
+        error = exc
+    if request.htmx:  # type: ignore[attr-defined]
+        group = selectors.report_group_of(report_id=report.pk)
+        context = {
+            "group": presenters.report_group(group),
+            "site_wide": request.POST.get("site_wide") == "1",
+            "error": error.message if error is not None else None,
+            "just_done": error is None,
+            "next_url": request.POST.get("next", ""),
+        }
+        response = render(
+            request,
+            "forum/_report_card.html",
+            context,
+            status=error.status if error is not None else 200,
+        )
+        response[FRAGMENT_HEADER] = "1"
+        return response
+    if error is not None:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, DECISION_DONE[action])
+    return redirect(safe_next(request, reverse("forum:reports_queue")))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from campus.core.errors import NotFound
 from campus.courses.access import AnyUser, authorize_course
 from campus.live import selectors
-from campus.live.models import LiveSession
+from campus.live.models import LiveSession, SessionSeries
 
 SessionAction = Literal["view", "manage"]
 
@@ -40,3 +40,23 @@ def get_course_session_for(
     ):
         raise NotFound(_("Session introuvable."), code="session_not_found")
     return session
+
+
+def get_series_for(
+    user: AnyUser, series_id: int, *, action: SessionAction, course_id: int | None = None
+) -> SessionSeries:
+    """A weekly series follows its course like its sessions: view for members, the owner
+    and admins; manage (edit, cancel, attendance) for the owner and admins. Pages address
+    it under its course (`course_id`): under another course it does not exist."""
+    record = selectors.series_base().filter(pk=series_id).first()
+    if record is None or (course_id is not None and record.course_id != course_id):
+        raise NotFound(_("Série introuvable."), code="series_not_found")
+    authorize_course(user, record.course, "content" if action == "view" else "manage")
+    return record
+
+
+def get_course_series_for(
+    user: AnyUser, series_id: int, *, action: SessionAction, course_id: int
+) -> SessionSeries:
+    """For the instructor pages, which address a series under its course."""
+    return get_series_for(user, series_id, action=action, course_id=course_id)

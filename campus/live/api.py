@@ -27,6 +27,8 @@ from campus.live.schemas import (
     NotifyOut,
     ParticipantOut,
     RecordingIn,
+    SeriesAttendanceOut,
+    SeriesDetailOut,
     SeriesIn,
     SeriesOut,
     SeriesUpdateIn,
@@ -253,6 +255,43 @@ def series_update_following(
     return ok([presenters.session_row(s) for s in selectors.sessions_with_counts(sessions)])
 
 
+def _series_detail(request: AuthedRequest, series_id: int) -> dict:
+    record = access.get_series_for(request.auth, series_id, action="view")
+    sessions = selectors.series_occurrences(series=record)
+    return presenters.series_detail(selectors.series_group(record, sessions, now=timezone.now()))
+
+
+@router.get(
+    "/live-series/{series_id}",
+    response=Envelope(SeriesDetailOut),
+    summary="A weekly series: its rule and every occurrence (members, owner, admin)",
+)
+def series_detail(request: AuthedRequest, series_id: int) -> dict:
+    return ok(_series_detail(request, series_id))
+
+
+@router.patch(
+    "/live-series/{series_id}",
+    response=Envelope(SeriesDetailOut),
+    summary="Edit a series for all its future occurrences (owner, admin)",
+)
+def series_update(request: AuthedRequest, series_id: int, payload: SeriesUpdateIn) -> dict:
+    record = access.get_series_for(request.auth, series_id, action="manage")
+    services.series_update(actor=request.auth, series=record, **payload.dict(exclude_unset=True))
+    return ok(_series_detail(request, series_id))
+
+
+@router.post(
+    "/live-series/{series_id}/cancel",
+    response=Envelope(SeriesDetailOut),
+    summary="Cancel all future occurrences of a series, with one reason (owner, admin)",
+)
+def series_cancel(request: AuthedRequest, series_id: int, payload: CancelIn) -> dict:
+    record = access.get_series_for(request.auth, series_id, action="manage")
+    services.series_cancel(actor=request.auth, series=record, reason=payload.reason)
+    return ok(_series_detail(request, series_id))
+
+
 @router.get(
     "/live-sessions/{session_id}/attendance",
     response=Envelope(AttendanceOut),
@@ -262,10 +301,26 @@ def session_attendance(
     request: AuthedRequest, session_id: int, query: Query[AttendanceQuery]
 ) -> Any:
     session = access.get_session_for(request.auth, session_id, action="manage")
-    rows = selectors.attendance_report(session=session, now=timezone.now())
+    now = timezone.now()
+    report = selectors.session_attendance(session=session, now=now)
     if query.format == "csv":
-        return presenters.attendance_csv(session, rows)
-    return ok(presenters.attendance(session, rows))
+        return presenters.attendance_csv(report)
+    rows = selectors.attendance_report(session=session, now=now)
+    return ok(presenters.attendance(session, rows, report))
+
+
+@router.get(
+    "/live-series/{series_id}/attendance",
+    response=Envelope(SeriesAttendanceOut),
+    summary="Each enrolled student's attendance over the series' classes held (owner, admin); "
+    "?format=csv for a file",
+)
+def series_attendance(request: AuthedRequest, series_id: int, query: Query[AttendanceQuery]) -> Any:
+    record = access.get_series_for(request.auth, series_id, action="manage")
+    report = selectors.series_attendance(series=record, now=timezone.now())
+    if query.format == "csv":
+        return presenters.series_attendance_csv(report)
+    return ok(presenters.series_attendance(report))
 
 
 @router.get(

@@ -233,6 +233,53 @@ class SeriesForm(forms.Form):
         return dict(self.cleaned_data)
 
 
+class SeriesEditForm(forms.Form):
+    """A whole series, for its future occurrences: the weekdays and dates stay; the
+    local start time, the length, the title, the description and the capacity change.
+    Filled from the series row; `start_time` is wall-clock time in the series' zone."""
+
+    title = forms.CharField(label=_("Titre"), max_length=TITLE_MAX)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=SESSION_DESCRIPTION_MAX,
+        widget=forms.Textarea({"rows": 3}),
+    )
+    start_time = forms.TimeField(label=_("Heure de début"), widget=TimeInput())
+    duration_minutes = _count_field(_("Durée (minutes)"), min=1, max=720, step=5)
+    max_participants = forms.IntegerField(
+        label=_("Nombre maximum de participants"),
+        widget=forms.NumberInput({"inputmode": "numeric", "min": 1, "max": 10000}),
+    )
+
+    def __init__(self, *args: Any, series: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": series.title,
+                "description": series.description,
+                "start_time": series.start_time,
+                "duration_minutes": series.duration_minutes,
+                "max_participants": series.max_participants,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean_duration_minutes(self) -> int:
+        value = self.cleaned_data.get("duration_minutes")
+        if value is None:
+            raise forms.ValidationError(_("Ce champ est obligatoire."), code="required")
+        return int(value)
+
+    def changes(self) -> dict[str, Any]:
+        """Only what differs from the form's initial values (the series as it is)."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value != self.initial.get(name)
+        }
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Motif (facultatif)"),

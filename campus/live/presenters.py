@@ -3,11 +3,23 @@
 import csv
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from campus.core.formatting import format_date, format_duration
 from campus.live.models import ChatMessage, LiveSession, Participant, SessionSeries
-from campus.live.selectors import AttendanceRow
+from campus.live.selectors import (
+    AttendanceRow,
+    SeriesAttendance,
+    SeriesGroup,
+    SessionAttendance,
+)
 from campus.live.services import SessionStats
 
 
@@ -132,24 +144,36 @@ def series_row(record: SessionSeries, sessions: list[LiveSession]) -> dict[str, 
     }
 
 
-def attendance(session: LiveSession, rows: list[AttendanceRow]) -> dict[str, Any]:
-    """Owner and admins only (like participants): emails included."""
+def attendance(
+    session: LiveSession, rows: list[AttendanceRow], report: SessionAttendance
+) -> dict[str, Any]:
+    """Owner and admins only (like participants): emails included. `participants` (who
+    joined, moderators included) is kept as it was; `students` is every enrolled
+    student, `team` the instructor and admins who joined, `summary` the figures."""
     return {
         "session_id": session.pk,
         "status": session.status,
         "participants": [row.as_dict() for row in rows],
+        "students": [student.as_dict() for student in report.students],
+        "team": [member.as_dict() for member in report.team],
+        "summary": report.summary(),
     }
 
 
+# One row per enrolled student (the page's table); `online_now` is empty unless live.
 ATTENDANCE_CSV_COLUMNS = [
     "user_id",
     "full_name",
     "email",
-    "role",
-    "admitted_at",
+    "is_enrolled",
+    "attended",
+    "attendance_status",
     "attendance_seconds",
     "attendance_minutes",
-    "is_present",
+    "share_percent",
+    "first_joined_at",
+    "last_left_at",
+    "online_now",
     "intervals_count",
 ]
 
@@ -164,13 +188,107 @@ def _csv_cell(value: Any) -> str:
     return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
 
 
-def attendance_csv(session: LiveSession, rows: list[AttendanceRow]) -> HttpResponse:
+def _csv_response(filename: str) -> tuple[HttpResponse, Any]:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"attendance-session-{session.pk}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    return response, csv.writer(response)
+
+
+def attendance_csv(report: SessionAttendance) -> HttpResponse:
+    response, writer = _csv_response(f"attendance-session-{report.session.pk}.csv")
     writer.writerow(ATTENDANCE_CSV_COLUMNS)
-    for row in rows:
-        data = row.as_dict()
+    for student in report.students:
+        data = student.as_dict()
         writer.writerow([_csv_cell(data[column]) for column in ATTENDANCE_CSV_COLUMNS])
     return response
+
+
+SERIES_ATTENDANCE_CSV_COLUMNS = [
+    "user_id",
+    "full_name",
+    "email",
+    "attended_sessions",
+    "expected_sessions",
+    "attendance_rate_percent",
+    "missed_last_two",
+    "total_attendance_minutes",
+]
+
+
+def series_attendance_csv(report: SeriesAttendance) -> HttpResponse:
+    """One row per enrolled student; after the totals, one column per class held
+    (`session_<id>_<local date>`) holding its attendance_status."""
+    response, writer = _csv_response(f"attendance-series-{report.series.pk}.csv")
+    zone = ZoneInfo(report.series.timezone)
+    held = [
+        f"session_{s.pk}_{s.scheduled_start_at.astimezone(zone).date().isoformat()}"
+        for s in report.held
+    ]
+    writer.writerow(SERIES_ATTENDANCE_CSV_COLUMNS + held)
+    for student in report.students:
+        data = student.as_dict()
+        data["total_attendance_minutes"] = student.total_seconds // 60
+        writer.writerow(
+            [_csv_cell(data[column]) for column in SERIES_ATTENDANCE_CSV_COLUMNS]
+            + [cell.state for cell in student.cells]
+        )
+    return response
+
+
+def series_attendance(report: SeriesAttendance) -> dict[str, Any]:
+    """GET /api/live-series/{id}/attendance: the classes held and each student's line."""
+    return {
+        "series_id": report.series.pk,
+        "course_id": report.series.course_id,
+        "title": report.series.title,
+        "held_sessions": [
+            {
+                "id": s.pk,
+                "title": s.title,
+                "scheduled_start_at": s.scheduled_start_at,
+                "actual_start_at": s.actual_start_at,
+                "actual_end_at": s.actual_end_at,
+            }
+            for s in report.held
+        ],
+        "students": [student.as_dict() for student in report.students],
+        "summary": report.summary(),
+    }
+
+
+def series_rule(group: SeriesGroup) -> str:
+    """The rule in words, in the active language and zone: "Chaque mardi à 18:00
+    pendant 1 h 30 min, 10 séances, du 17 mars 2026 au 19 mai 2026". The hour is the series' own
+    wall-clock time; its zone is named when it is not the reader's."""
+    record = group.series
+    days = get_text_list([str(WEEKDAYS[d]) for d in record.days_of_week], _("et"))
+    hour = format_date(record.start_time, "time")
+    if record.timezone != timezone.get_current_timezone_name():
+        hour = _("%(time)s (heure de %(zone)s)") % {"time": hour, "zone": record.timezone}
+    text = _("Chaque %(days)s à %(time)s pendant %(duration)s") % {
+        "days": days,
+        "time": hour,
+        "duration": format_duration(record.duration_minutes),
+    }
+    count = len(group.sessions)
+    text += ", " + ngettext("%(n)d séance", "%(n)d séances", count) % {"n": count}
+    if group.first is not None and group.last is not None:
+        first = format_date(group.first.scheduled_start_at, "date")
+        last = format_date(group.last.scheduled_start_at, "date")
+        if count == 1:
+            text += ", " + _("le %(date)s") % {"date": first}
+        else:
+            text += ", " + _("du %(first)s au %(last)s") % {"first": first, "last": last}
+    return text
+
+
+def series_detail(group: SeriesGroup) -> dict[str, Any]:
+    """GET /api/live-series/{id}: the stored rule, the rule in words, figures and every
+    occurrence (never a room password or join link)."""
+    return {
+        **series_row(group.series, group.sessions),
+        "rule": series_rule(group),
+        "counts": group.counts,
+        "future_count": group.future_count,
+        "next_session_id": group.next_session.pk if group.next_session else None,
+    }

@@ -8,7 +8,8 @@ from datetime import date, datetime, time
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import AliasChoices, AwareDatetime
+from ninja.schema import DjangoGetter
+from pydantic import AliasChoices, AwareDatetime, model_validator
 
 from campus.courses.models import TITLE_MAX
 from campus.live.models import (
@@ -53,7 +54,21 @@ class SessionUpdateIn(Schema):
     )
 
 
-class CancelIn(Schema):
+class ObjectIn(Schema):
+    """A request body that must be a JSON object. ninja's Schema reads attributes from
+    anything it is given (so "texte" would fill `title` with str.title), so a list, a
+    string or a number is refused here (400) before any field is read."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _must_be_an_object(cls, value: object) -> object:
+        # ninja hands the parsed body over wrapped in its DjangoGetter.
+        if not isinstance(value._obj if isinstance(value, DjangoGetter) else value, dict):
+            raise ValueError("Le corps de la requête doit être un objet JSON.")
+        return value
+
+
+class CancelIn(ObjectIn):
     reason: str = Field("", max_length=CANCEL_REASON_MAX)
 
 
@@ -253,7 +268,7 @@ class SeriesIn(Schema):
     )
 
 
-class SeriesUpdateIn(Schema):
+class SeriesUpdateIn(ObjectIn):
     """PATCH …/series ("this and following"): only the fields sent change; at least one."""
 
     title: str | None = Field(None, min_length=1, max_length=TITLE_MAX)
@@ -285,6 +300,22 @@ class SeriesOut(Schema):
     sessions: list[SessionOut]
 
 
+class SeriesCountsOut(Schema):
+    scheduled: int
+    live: int
+    ended: int
+    cancelled: int
+
+
+class SeriesDetailOut(SeriesOut):
+    rule: str = Field(..., description="The rule in words, in the reader's language and zone.")
+    counts: SeriesCountsOut
+    future_count: int = Field(
+        ..., description="Scheduled occurrences not yet begun: what PATCH and cancel change."
+    )
+    next_session_id: int | None
+
+
 class AttendanceQuery(Schema):
     format: Literal["json", "csv"] = "json"
 
@@ -301,10 +332,119 @@ class AttendanceRowOut(Schema):
     intervals_count: int
 
 
+AttendanceStatus = Literal["present", "partial", "absent", "not_expected"]
+
+
+class StudentAttendanceOut(Schema):
+    user_id: int
+    full_name: str
+    email: str
+    is_enrolled: bool = Field(
+        ..., description="Active enrollment now; false for one who came, then left the course."
+    )
+    attended: bool = Field(..., description="Any time in the room between start and end.")
+    attendance_status: AttendanceStatus = Field(
+        ...,
+        description="partial: attended under summary.partial_below_percent of the class; "
+        "not_expected: enrolled after the class ended (not counted).",
+    )
+    attendance_seconds: int = Field(..., description="Union of the intervals within the class.")
+    attendance_minutes: int
+    share_percent: int | None = Field(
+        ..., description="Of the actual class duration (so far while live); null if not held."
+    )
+    first_joined_at: datetime | None
+    last_left_at: datetime | None = Field(..., description="Null while still in the room.")
+    online_now: bool | None = Field(..., description="Null unless the class is live.")
+    intervals_count: int
+
+
+class TeamAttendanceOut(Schema):
+    user_id: int
+    full_name: str
+    email: str
+    role: str
+    attendance_seconds: int
+    attendance_minutes: int
+    online_now: bool | None
+
+
+class AttendanceSummaryOut(Schema):
+    held: bool
+    is_live: bool
+    class_seconds: int
+    class_minutes: int
+    enrolled_students: int
+    expected_students: int
+    attended_students: int
+    partial_students: int
+    absent_students: int
+    online_now: int | None
+    average_attendance_seconds: int = Field(..., description="Among those who attended.")
+    average_attendance_minutes: int
+    average_share_percent: int | None
+    partial_below_percent: int
+
+
 class AttendanceOut(Schema):
     session_id: int
     status: str
-    participants: list[AttendanceRowOut]
+    participants: list[AttendanceRowOut] = Field(
+        ..., description="Everyone who joined, moderators included (unchanged)."
+    )
+    students: list[StudentAttendanceOut] = Field(
+        ..., description="Every enrolled student, absences first, then partial, present."
+    )
+    team: list[TeamAttendanceOut]
+    summary: AttendanceSummaryOut
+
+
+class SeriesHeldSessionOut(Schema):
+    id: int
+    title: str
+    scheduled_start_at: datetime
+    actual_start_at: datetime | None
+    actual_end_at: datetime | None
+
+
+class SeriesCellOut(Schema):
+    session_id: int
+    attendance_status: AttendanceStatus
+    attended: bool
+    attendance_seconds: int
+    share_percent: int | None
+
+
+class SeriesStudentOut(Schema):
+    user_id: int
+    full_name: str
+    email: str
+    attended_sessions: int
+    expected_sessions: int = Field(
+        ..., description="Classes held since the student enrolled: the rate's denominator."
+    )
+    attendance_rate_percent: int | None
+    missed_last_two: bool = Field(..., description="Absent from the last two classes held.")
+    total_attendance_seconds: int
+    sessions: list[SeriesCellOut] = Field(..., description="One per held class, in order.")
+
+
+class SeriesAttendanceSummaryOut(Schema):
+    held_sessions: int
+    upcoming_sessions: int
+    students: int
+    average_rate_percent: int | None
+    missed_last_two: int
+    partial_below_percent: int
+
+
+class SeriesAttendanceOut(Schema):
+    series_id: int
+    course_id: int
+    title: str
+    held_sessions: list[SeriesHeldSessionOut]
+    students: list[SeriesStudentOut]
+    summary: SeriesAttendanceSummaryOut
 
 
 class CalendarQuery(Schema):

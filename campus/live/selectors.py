@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from campus.accounts.models import User
+from campus.accounts.models import Role, User
 from campus.core.pagination import Page, PageQuery, paginate
 from campus.core.validation import field_error
 from campus.courses.models import Course, CourseStatus, Enrollment
@@ -20,6 +20,7 @@ from campus.live.models import (
     LiveSessionStatus,
     Participant,
     ParticipantRole,
+    SessionSeries,
 )
 
 
@@ -51,8 +52,14 @@ def attach_participant_counts(sessions: list[LiveSession]) -> None:
         session.participants_count = counts.get(session_id, 0)  # type: ignore[attr-defined]
 
 
-def sessions_of_course_page(*, course: Course, status: str | None, query: PageQuery) -> Page:
+def sessions_of_course_page(
+    *, course: Course, status: str | None, query: PageQuery, single_only: bool = False
+) -> Page:
+    """A course's sessions in time order; `single_only` leaves out a series' occurrences
+    (the session manager shows those under their series)."""
     queryset = session_base().filter(course=course).order_by("scheduled_start_at", "id")
+    if single_only:
+        queryset = queryset.filter(series__isnull=True)
     if status:
         queryset = queryset.filter(status=status)
     result = paginate(queryset, query)
@@ -311,57 +318,6 @@ def instructor_upcoming_page(*, user: User, now: datetime, query: PageQuery) -> 
     return result
 
 
-@dataclass(frozen=True)
-class AttendanceLine:
-    """One row of the instructor's attendance table: the report plus the departure."""
-
-    row: AttendanceRow
-    role_label: str
-    left_at: datetime | None
-
-
-def attendance_table(*, session: LiveSession, now: datetime) -> list[AttendanceLine]:
-    """attendance_report with each participant's last departure (None while present).
-    Three queries whatever the number of participants."""
-    from django.db.models import Max
-
-    rows = attendance_report(session=session, now=now)
-    departures = dict(
-        AttendanceInterval.objects.filter(participant__session=session)
-        .order_by()
-        .values_list("participant__user_id")
-        .annotate(last=Max("left_at"))
-    )
-    labels = dict(ParticipantRole.choices)
-    return [
-        AttendanceLine(
-            row=row,
-            role_label=str(labels.get(row.role, row.role)),
-            left_at=None if row.is_present else departures.get(row.user_id),
-        )
-        for row in rows
-    ]
-
-
-def attendance_summary(session: LiveSession, lines: list[AttendanceLine]) -> dict[str, int]:
-    """The end-of-session figures from the table already read (no query): actual
-    duration, admitted students and their average attended time, in minutes."""
-    students = [
-        line.row
-        for line in lines
-        if line.row.role == ParticipantRole.PARTICIPANT and line.row.admitted_at is not None
-    ]
-    duration = 0
-    if session.actual_start_at and session.actual_end_at:
-        duration = int((session.actual_end_at - session.actual_start_at).total_seconds())
-    average = sum(r.attendance_seconds for r in students) // len(students) if students else 0
-    return {
-        "duration_minutes": duration // 60,
-        "participants": len(students),
-        "average_minutes": average // 60,
-    }
-
-
 # --- Room: Q&A panel (helper: room) ------------------------------------------------------
 
 QA_PANEL_QUESTIONS = 100
@@ -508,3 +464,542 @@ def platform_live_figures(
             "id", filter=Q(status=LiveSessionStatus.SCHEDULED, scheduled_end_at__gt=now)
         ),
     )
+
+
+# --- A weekly series as one thing (issue 13) ---------------------------------------------
+
+
+def series_base() -> QuerySet[SessionSeries]:
+    return SessionSeries.objects.select_related("course", "course__instructor", "instructor")
+
+
+def series_occurrences(*, series: SessionSeries) -> list[LiveSession]:
+    """Every occurrence of the series in time order, with seat counts: two queries."""
+    sessions = list(session_base().filter(series=series).order_by("scheduled_start_at", "id"))
+    attach_participant_counts(sessions)
+    return sessions
+
+
+def is_upcoming(session: LiveSession, *, now: datetime) -> bool:
+    """Live, or scheduled and not over: what "next occurrence" means."""
+    return session.status == LiveSessionStatus.LIVE or (
+        session.status == LiveSessionStatus.SCHEDULED and session.scheduled_end_at > now
+    )
+
+
+def is_future(session: LiveSession, *, now: datetime) -> bool:
+    """What a whole-series edit or cancel changes: scheduled, start after `now`."""
+    return session.status == LiveSessionStatus.SCHEDULED and session.scheduled_start_at > now
+
+
+@dataclass(frozen=True)
+class SeriesGroup:
+    """A series with its occurrences (all of them, in time order) and figures."""
+
+    series: SessionSeries
+    sessions: list[LiveSession]
+    counts: dict[str, int]
+    next_session: LiveSession | None
+    future_count: int
+
+    @property
+    def first(self) -> LiveSession | None:
+        return self.sessions[0] if self.sessions else None
+
+    @property
+    def last(self) -> LiveSession | None:
+        return self.sessions[-1] if self.sessions else None
+
+
+def series_group(
+    series: SessionSeries, sessions: list[LiveSession], *, now: datetime
+) -> SeriesGroup:
+    counts = dict.fromkeys(LiveSessionStatus.values, 0)
+    for session in sessions:
+        counts[session.status] = counts.get(session.status, 0) + 1
+    upcoming = [s for s in sessions if is_upcoming(s, now=now)]
+    upcoming.sort(key=lambda s: (s.status != LiveSessionStatus.LIVE, s.scheduled_start_at))
+    return SeriesGroup(
+        series=series,
+        sessions=sessions,
+        counts=counts,
+        next_session=upcoming[0] if upcoming else None,
+        future_count=sum(1 for s in sessions if is_future(s, now=now)),
+    )
+
+
+def series_groups_of_course(*, course: Course, now: datetime) -> list[SeriesGroup]:
+    """The course's series with every occurrence, for the session manager: three queries
+    (series, their sessions, seat counts) whatever the number of series and sessions.
+    Series with no occurrence left (all deleted) are not shown."""
+    records = list(SessionSeries.objects.filter(course=course).order_by("starts_on", "id"))
+    if not records:
+        return []
+    by_series: dict[int, list[LiveSession]] = {r.pk: [] for r in records}
+    sessions = list(
+        session_base().filter(series_id__in=by_series).order_by("scheduled_start_at", "id")
+    )
+    attach_participant_counts(sessions)
+    for session in sessions:
+        assert session.series_id is not None
+        by_series[session.series_id].append(session)
+    groups = []
+    for record in records:
+        record.course = course
+        if by_series[record.pk]:
+            groups.append(series_group(record, by_series[record.pk], now=now))
+    # Series with something ahead first (soonest next occurrence), then the finished ones.
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    groups.sort(
+        key=lambda g: (
+            g.next_session is None,
+            g.next_session.scheduled_start_at if g.next_session else far,
+            g.series.pk,
+        )
+    )
+    return groups
+
+
+# --- Attendance that teaches (issue 13): every enrolled student, one class or a series ----
+
+# An attendee present for less than this share of the class is marked "partial".
+ATTENDANCE_PARTIAL_BELOW_PERCENT = 50
+
+
+class AttendanceState:
+    """What one student's line says about one class (stable API/CSV values)."""
+
+    PRESENT = "present"  # in the room for at least ATTENDANCE_PARTIAL_BELOW_PERCENT %
+    PARTIAL = "partial"  # in the room, for less than that
+    ABSENT = "absent"  # expected, never in the room
+    NOT_EXPECTED = "not_expected"  # enrolled only after the class ended: not counted
+
+    ORDER = (ABSENT, PARTIAL, PRESENT, NOT_EXPECTED)  # the page lists absences first
+
+
+def _roster(course: Course) -> list[Enrollment]:
+    """The course's students: active enrollments, the course's instructor and admins left
+    out (they join as moderators, they are not counted). One query."""
+    return list(
+        Enrollment.objects.filter(course=course, is_active=True)
+        .exclude(user_id=course.instructor_id)
+        .exclude(user__role=Role.ADMIN)
+        .exclude(user__is_superuser=True)
+        .select_related("user")
+    )
+
+
+def _name_key(user: User) -> tuple[str, str, str]:
+    return (user.last_name.casefold(), user.first_name.casefold(), user.email.casefold())
+
+
+def _share_percent(seconds: int, class_seconds: int) -> int | None:
+    if class_seconds <= 0:
+        return None
+    return min(100, round(100 * seconds / class_seconds))
+
+
+def _state(*, came: bool, share: int | None, expected: bool) -> str:
+    """`came`: joined the room during the class, however briefly."""
+    if came:
+        if share is not None and share < ATTENDANCE_PARTIAL_BELOW_PERCENT:
+            return AttendanceState.PARTIAL
+        return AttendanceState.PRESENT
+    return AttendanceState.ABSENT if expected else AttendanceState.NOT_EXPECTED
+
+
+@dataclass(frozen=True)
+class StudentAttendance:
+    """One enrolled student's attendance of one class."""
+
+    user_id: int
+    full_name: str
+    email: str
+    is_enrolled: bool  # active enrollment now (False: came, then left the course)
+    state: str  # an AttendanceState value
+    attendance_seconds: int  # the union of their intervals within the class
+    share_percent: int | None  # of the class's duration; None when it has no duration
+    first_joined_at: datetime | None
+    last_left_at: datetime | None  # None while still in the room
+    online_now: bool | None  # None unless the class is live
+    intervals_count: int
+    sort_key: tuple[Any, ...]
+
+    @property
+    def attended(self) -> bool:
+        return self.state in (AttendanceState.PRESENT, AttendanceState.PARTIAL)
+
+    @property
+    def expected(self) -> bool:
+        return self.state != AttendanceState.NOT_EXPECTED
+
+    @property
+    def attendance_minutes(self) -> int:
+        return self.attendance_seconds // 60
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "full_name": self.full_name,
+            "email": self.email,
+            "is_enrolled": self.is_enrolled,
+            "attended": self.attended,
+            "attendance_status": self.state,
+            "attendance_seconds": self.attendance_seconds,
+            "attendance_minutes": self.attendance_minutes,
+            "share_percent": self.share_percent,
+            "first_joined_at": self.first_joined_at,
+            "last_left_at": self.last_left_at,
+            "online_now": self.online_now,
+            "intervals_count": self.intervals_count,
+        }
+
+
+@dataclass(frozen=True)
+class TeamAttendance:
+    """The course's instructor or an admin who joined (moderators: never counted)."""
+
+    user_id: int
+    full_name: str
+    email: str
+    role: str
+    attendance_seconds: int
+    online_now: bool | None
+
+    @property
+    def role_label(self) -> str:
+        return str(dict(ParticipantRole.choices).get(self.role, self.role))
+
+    @property
+    def attendance_minutes(self) -> int:
+        return self.attendance_seconds // 60
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "full_name": self.full_name,
+            "email": self.email,
+            "role": self.role,
+            "attendance_seconds": self.attendance_seconds,
+            "attendance_minutes": self.attendance_seconds // 60,
+            "online_now": self.online_now,
+        }
+
+
+@dataclass(frozen=True)
+class SessionAttendance:
+    session: LiveSession
+    students: list[StudentAttendance]  # absences first, then partial, present; by name
+    team: list[TeamAttendance]
+    held: bool  # the class started (live or ended)
+    is_live: bool
+    class_seconds: int  # actual duration (so far, while live); the scheduled one if not held
+    expected: int  # students counted (enrolled before the class ended, or came)
+    attended: int
+    partial: int
+    average_seconds: int  # among those who attended
+    average_share_percent: int | None  # among those who attended
+
+    @property
+    def absent(self) -> int:
+        return self.expected - self.attended
+
+    @property
+    def online_now(self) -> int:
+        return sum(1 for s in self.students if s.online_now)
+
+    @property
+    def class_minutes(self) -> int:
+        return self.class_seconds // 60
+
+    @property
+    def average_minutes(self) -> int:
+        return self.average_seconds // 60
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "held": self.held,
+            "is_live": self.is_live,
+            "class_seconds": self.class_seconds,
+            "class_minutes": self.class_minutes,
+            "enrolled_students": len(self.students),
+            "expected_students": self.expected,
+            "attended_students": self.attended,
+            "partial_students": self.partial,
+            "absent_students": self.absent,
+            "online_now": self.online_now if self.is_live else None,
+            "average_attendance_seconds": self.average_seconds,
+            "average_attendance_minutes": self.average_minutes,
+            "average_share_percent": self.average_share_percent,
+            "partial_below_percent": ATTENDANCE_PARTIAL_BELOW_PERCENT,
+        }
+
+
+def session_attendance(*, session: LiveSession, now: datetime) -> SessionAttendance:
+    """Every student of the course (active enrollment) against one class, plus those who
+    came and have left the course since; the instructor and admins who joined apart.
+
+    Attended = joined the room during the class, however briefly; time present = the
+    union of the intervals within the actual start and end (open ones counting until
+    now); partial = attended for less than ATTENDANCE_PARTIAL_BELOW_PERCENT % of the
+    class; a student who enrolled only after the class ended is listed but not counted.
+    Three queries whatever the numbers.
+    """
+    enrollments = _roster(session.course)
+    participants = {
+        p.user_id: p for p in Participant.objects.filter(session=session).select_related("user")
+    }
+    grouped = intervals_by_participant(session=session)
+    is_live = session.status == LiveSessionStatus.LIVE
+    start = session.actual_start_at
+    held = start is not None
+    end = session.actual_end_at or now
+    if start is not None:
+        class_seconds = max(0, int((end - start).total_seconds()))
+    else:
+        class_seconds = int((session.scheduled_end_at - session.scheduled_start_at).total_seconds())
+
+    def line(user: User, *, is_enrolled: bool, enrolled_at: datetime | None) -> StudentAttendance:
+        participant = participants.get(user.pk)
+        intervals = grouped.get(participant.pk, []) if participant is not None else []
+        seconds = 0
+        if start is not None and intervals:
+            seconds = attended_seconds(
+                [(i.joined_at, i.left_at) for i in intervals],
+                window_start=start,
+                window_end=end,
+                open_until=now,
+            )
+        is_open = any(i.left_at is None for i in intervals)
+        share = _share_percent(seconds, class_seconds) if held else None
+        ended_at = session.actual_end_at
+        expected = enrolled_at is None or ended_at is None or enrolled_at < ended_at
+        came = held and bool(intervals)
+        state = _state(came=came, share=share, expected=expected)
+        return StudentAttendance(
+            user_id=user.pk,
+            full_name=user.full_name,
+            email=user.email,
+            is_enrolled=is_enrolled,
+            state=state,
+            attendance_seconds=seconds,
+            share_percent=share,
+            first_joined_at=min((i.joined_at for i in intervals), default=None),
+            last_left_at=None
+            if is_open
+            else max((i.left_at for i in intervals if i.left_at), default=None),
+            online_now=is_open if is_live else None,
+            intervals_count=len(intervals),
+            sort_key=(AttendanceState.ORDER.index(state), *_name_key(user)),
+        )
+
+    students = [line(e.user, is_enrolled=True, enrolled_at=e.enrolled_at) for e in enrollments]
+    listed = {e.user_id for e in enrollments}
+    team = []
+    for participant in participants.values():
+        if participant.role != ParticipantRole.PARTICIPANT:
+            intervals = grouped.get(participant.pk, [])
+            team.append(
+                TeamAttendance(
+                    user_id=participant.user_id,
+                    full_name=participant.user.full_name,
+                    email=participant.user.email,
+                    role=participant.role,
+                    attendance_seconds=attended_seconds(
+                        [(i.joined_at, i.left_at) for i in intervals],
+                        window_start=start,
+                        window_end=end,
+                        open_until=now,
+                    )
+                    if start is not None
+                    else 0,
+                    online_now=any(i.left_at is None for i in intervals) if is_live else None,
+                )
+            )
+        elif participant.user_id not in listed and grouped.get(participant.pk):
+            # Came as a student, no longer enrolled: the record of the class keeps them.
+            students.append(line(participant.user, is_enrolled=False, enrolled_at=None))
+    students.sort(key=lambda s: s.sort_key)
+    team.sort(key=lambda t: t.full_name.casefold())
+    came = [s for s in students if s.attended]
+    shares = [s.share_percent for s in came if s.share_percent is not None]
+    return SessionAttendance(
+        session=session,
+        students=students,
+        team=team,
+        held=held,
+        is_live=is_live,
+        class_seconds=class_seconds,
+        expected=sum(1 for s in students if s.expected),
+        attended=len(came),
+        partial=sum(1 for s in came if s.state == AttendanceState.PARTIAL),
+        average_seconds=sum(s.attendance_seconds for s in came) // len(came) if came else 0,
+        average_share_percent=round(sum(shares) / len(shares)) if shares else None,
+    )
+
+
+# --- A series: each student's attendance over the classes already held ----------------
+
+
+@dataclass(frozen=True)
+class SeriesCell:
+    session_id: int
+    state: str  # an AttendanceState value
+    attendance_seconds: int
+    share_percent: int | None
+
+    @property
+    def attended(self) -> bool:
+        return self.state in (AttendanceState.PRESENT, AttendanceState.PARTIAL)
+
+
+@dataclass(frozen=True)
+class SeriesStudent:
+    user_id: int
+    full_name: str
+    email: str
+    cells: list[SeriesCell]  # one per held session, oldest first
+    attended: int
+    expected: int  # held sessions that count for them (enrolled before they ended)
+    missed_last_two: bool
+    total_seconds: int
+
+    @property
+    def rate_percent(self) -> int | None:
+        return round(100 * self.attended / self.expected) if self.expected else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "full_name": self.full_name,
+            "email": self.email,
+            "attended_sessions": self.attended,
+            "expected_sessions": self.expected,
+            "attendance_rate_percent": self.rate_percent,
+            "missed_last_two": self.missed_last_two,
+            "total_attendance_seconds": self.total_seconds,
+            "sessions": [
+                {
+                    "session_id": c.session_id,
+                    "attendance_status": c.state,
+                    "attended": c.attended,
+                    "attendance_seconds": c.attendance_seconds,
+                    "share_percent": c.share_percent,
+                }
+                for c in self.cells
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class SeriesAttendance:
+    series: SessionSeries
+    held: list[LiveSession]  # ended occurrences, oldest first
+    students: list[SeriesStudent]  # those who missed the last two first, then by name
+    upcoming: int  # occurrences still scheduled or live
+
+    @property
+    def flagged(self) -> list[SeriesStudent]:
+        return [s for s in self.students if s.missed_last_two]
+
+    @property
+    def average_rate_percent(self) -> int | None:
+        rates = [r for s in self.students if (r := s.rate_percent) is not None]
+        return round(sum(rates) / len(rates)) if rates else None
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "held_sessions": len(self.held),
+            "upcoming_sessions": self.upcoming,
+            "students": len(self.students),
+            "average_rate_percent": self.average_rate_percent,
+            "missed_last_two": len(self.flagged),
+            "partial_below_percent": ATTENDANCE_PARTIAL_BELOW_PERCENT,
+        }
+
+
+def series_attendance(*, series: SessionSeries, now: datetime) -> SeriesAttendance:
+    """Each enrolled student's attendance over the series' classes that took place (ended
+    occurrences): attended / held (those held after they enrolled), which ones, and a
+    flag when they missed the last two held classes. Per class, the same rule as
+    session_attendance, read from each participant's attendance total (recomputed when
+    the class ended). Three queries whatever the number of students and classes."""
+    sessions = list(
+        LiveSession.objects.filter(series=series)
+        .exclude(status=LiveSessionStatus.CANCELLED)
+        .only(
+            "id",
+            "series_id",
+            "course_id",
+            "title",
+            "status",
+            "scheduled_start_at",
+            "scheduled_end_at",
+            "actual_start_at",
+            "actual_end_at",
+        )
+        .order_by("scheduled_start_at", "id")
+    )
+    held = [
+        s
+        for s in sessions
+        if s.status == LiveSessionStatus.ENDED
+        and s.actual_start_at is not None
+        and s.actual_end_at is not None
+    ]
+    upcoming = sum(
+        1
+        for s in sessions
+        if s.status == LiveSessionStatus.LIVE
+        or (s.status == LiveSessionStatus.SCHEDULED and s.scheduled_end_at > now)
+    )
+    enrollments = _roster(series.course)
+    seconds: dict[tuple[int, int], int] = {}
+    if held and enrollments:
+        seconds = {
+            (session_id, user_id): total
+            for session_id, user_id, total in Participant.objects.filter(
+                session__in=[s.pk for s in held],
+                role=ParticipantRole.PARTICIPANT,
+                admitted_at__isnull=False,
+            ).values_list("session_id", "user_id", "attendance_seconds")
+        }
+    durations = {
+        s.pk: int((s.actual_end_at - s.actual_start_at).total_seconds())  # type: ignore[operator]
+        for s in held
+    }
+    students = []
+    for enrollment in enrollments:
+        user = enrollment.user
+        cells = []
+        for s in held:
+            came = (s.pk, user.pk) in seconds
+            total = seconds.get((s.pk, user.pk), 0)
+            share = _share_percent(total, durations[s.pk])
+            expected = enrollment.enrolled_at < s.actual_end_at  # type: ignore[operator]
+            cells.append(
+                SeriesCell(
+                    session_id=s.pk,
+                    state=_state(came=came, share=share, expected=expected),
+                    attendance_seconds=total,
+                    share_percent=share,
+                )
+            )
+        counted = [c for c in cells if c.state != AttendanceState.NOT_EXPECTED]
+        last_two = cells[-2:]
+        students.append(
+            SeriesStudent(
+                user_id=user.pk,
+                full_name=user.full_name,
+                email=user.email,
+                cells=cells,
+                attended=sum(1 for c in counted if c.attended),
+                expected=len(counted),
+                missed_last_two=len(last_two) == 2
+                and all(c.state == AttendanceState.ABSENT for c in last_two),
+                total_seconds=sum(c.attendance_seconds for c in cells),
+            )
+        )
+    names = {e.user_id: _name_key(e.user) for e in enrollments}
+    students.sort(key=lambda s: (not s.missed_last_two, names[s.user_id]))
+    return SeriesAttendance(series=series, held=held, students=students, upcoming=upcoming)

@@ -39,7 +39,7 @@ from campus.live.models import (
     ParticipantRole,
     SessionSeries,
 )
-from campus.notifications import live_notices
+from campus.notifications import live_notices, moderation
 
 MAX_SESSION_LENGTH = timedelta(hours=12)
 START_EARLY = timedelta(minutes=30)
@@ -277,6 +277,92 @@ def _not_in_series(session: LiveSession) -> Conflict:
     )
 
 
+def _series_changes(
+    *,
+    title: str | None,
+    description: str | None,
+    max_participants: int | None,
+    is_recording_enabled: bool | None,
+    start_time: time | None,
+    duration_minutes: int | None,
+) -> tuple[dict[str, Any], time | None]:
+    """Validate the changes of a series edit: (the plain fields to set on every
+    occurrence, the new local start time or None). 400 when nothing is asked or a value
+    is out of bounds."""
+    values = (title, description, max_participants, is_recording_enabled)
+    if all(v is None for v in values) and start_time is None and duration_minutes is None:
+        raise field_error(
+            "body", _("Indiquez au moins un champ à modifier."), "nothing_to_update", headline=True
+        )
+    fields: dict[str, Any] = {}
+    if title is not None:
+        fields["title"] = clean_title(title, max_length=TITLE_MAX)
+    if description is not None:
+        check_max_length("description", description, SESSION_DESCRIPTION_MAX)
+        fields["description"] = description
+    if max_participants is not None:
+        _check_capacity(max_participants)
+        fields["max_participants"] = max_participants
+    if is_recording_enabled is not None:
+        fields["is_recording_enabled"] = is_recording_enabled
+    if duration_minutes is not None:
+        series.check_duration(duration_minutes)
+    return fields, (start_time.replace(tzinfo=None) if start_time is not None else None)
+
+
+def _apply_to_occurrences(
+    record: SessionSeries,
+    sessions: list[LiveSession],
+    *,
+    fields: dict[str, Any],
+    local_start: time | None,
+    duration_minutes: int | None,
+    course: Course,
+    instructor: User,
+    now: datetime,
+) -> list[tuple[LiveSession, datetime]]:
+    """Set `fields`, the local start time and the duration on `sessions` (locked by the
+    caller) and on the series row; write them. Each occurrence keeps its own local date
+    (DST-correct: 18:00 stays 18:00 on the wall clock); without `duration_minutes` it
+    keeps its own length. Every moved occurrence passes the single-update rules
+    (start_in_past, 12 h at most) or the caller's transaction writes nothing; its
+    `sequence` is bumped. Returns the moved ones with their former start."""
+    moved: list[tuple[LiveSession, datetime]] = []
+    for occurrence in sessions:
+        occurrence.course = course
+        occurrence.instructor = instructor
+        for field, value in fields.items():
+            setattr(occurrence, field, value)
+        start = occurrence.scheduled_start_at
+        if local_start is not None:
+            day = series.local_date(start, record.timezone)
+            start = series.at_local_time(day, local_start, record.timezone)
+        length = (
+            timedelta(minutes=duration_minutes)
+            if duration_minutes is not None
+            else occurrence.scheduled_end_at - occurrence.scheduled_start_at
+        )
+        end = start + length
+        if (start, end) != (occurrence.scheduled_start_at, occurrence.scheduled_end_at):
+            _check_schedule(start, end, now=now)
+            moved.append((occurrence, occurrence.scheduled_start_at))
+            occurrence.scheduled_start_at, occurrence.scheduled_end_at = start, end
+            occurrence.sequence += 1
+        occurrence.updated_at = now
+    LiveSession.objects.bulk_update(
+        sessions,
+        [*fields, "scheduled_start_at", "scheduled_end_at", "sequence", "updated_at"],
+    )
+    for field, value in fields.items():
+        setattr(record, field, value)
+    if local_start is not None:
+        record.start_time = local_start
+    if duration_minutes is not None:
+        record.duration_minutes = duration_minutes
+    record.save()
+    return moved
+
+
 @transaction.atomic
 def series_update_following(
     *,
@@ -306,25 +392,14 @@ def series_update_following(
     pivot = _lock(session)
     if pivot.status != LiveSessionStatus.SCHEDULED:
         raise _invalid_transition(pivot, "update")
-    values = (title, description, max_participants, is_recording_enabled)
-    if all(v is None for v in values) and start_time is None and duration_minutes is None:
-        raise field_error(
-            "body", _("Indiquez au moins un champ à modifier."), "nothing_to_update", headline=True
-        )
-    fields: dict[str, Any] = {}
-    if title is not None:
-        fields["title"] = clean_title(title, max_length=TITLE_MAX)
-    if description is not None:
-        check_max_length("description", description, SESSION_DESCRIPTION_MAX)
-        fields["description"] = description
-    if max_participants is not None:
-        _check_capacity(max_participants)
-        fields["max_participants"] = max_participants
-    if is_recording_enabled is not None:
-        fields["is_recording_enabled"] = is_recording_enabled
-    if duration_minutes is not None:
-        series.check_duration(duration_minutes)
-    local_start = start_time.replace(tzinfo=None) if start_time is not None else None
+    fields, local_start = _series_changes(
+        title=title,
+        description=description,
+        max_participants=max_participants,
+        is_recording_enabled=is_recording_enabled,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+    )
 
     sessions = list(
         LiveSession.objects.select_for_update()
@@ -335,49 +410,136 @@ def series_update_following(
         )
         .order_by("scheduled_start_at", "pk")
     )
-    moved: list[tuple[LiveSession, datetime]] = []
-    for occurrence in sessions:
-        occurrence.course = session.course
-        occurrence.instructor = session.instructor
-        for field, value in fields.items():
-            setattr(occurrence, field, value)
-        start = occurrence.scheduled_start_at
-        if local_start is not None:
-            day = series.local_date(start, record.timezone)
-            start = series.at_local_time(day, local_start, record.timezone)
-        length = (
-            timedelta(minutes=duration_minutes)
-            if duration_minutes is not None
-            else occurrence.scheduled_end_at - occurrence.scheduled_start_at
-        )
-        end = start + length
-        if (start, end) != (occurrence.scheduled_start_at, occurrence.scheduled_end_at):
-            _check_schedule(start, end, now=now)
-            moved.append((occurrence, occurrence.scheduled_start_at))
-            occurrence.scheduled_start_at, occurrence.scheduled_end_at = start, end
-            occurrence.sequence += 1
-        occurrence.updated_at = now
-    LiveSession.objects.bulk_update(
+    moved = _apply_to_occurrences(
+        record,
         sessions,
-        [
-            *fields,
-            "scheduled_start_at",
-            "scheduled_end_at",
-            "sequence",
-            "updated_at",
-        ],
+        fields=fields,
+        local_start=local_start,
+        duration_minutes=duration_minutes,
+        course=session.course,
+        instructor=session.instructor,
+        now=now,
     )
-
-    for field, value in fields.items():
-        setattr(record, field, value)
-    if local_start is not None:
-        record.start_time = local_start
-    if duration_minutes is not None:
-        record.duration_minutes = duration_minutes
-    record.save()
     # Each moved occurrence gets its own notice: its invitation updates that calendar entry.
     for occurrence, old_start in moved:
         live_notices.session_rescheduled(occurrence, old_start=old_start)
+    return sessions
+
+
+def _lock_series_future(
+    record: SessionSeries, *, now: datetime, course: Course, instructor: User
+) -> tuple[SessionSeries, list[LiveSession]]:
+    """Lock the series row, then its future occurrences (scheduled, start after `now`),
+    in start order: every whole-series write takes the locks in this order, so two of
+    them (or one and a "this and following" edit) serialize and never deadlock. 409
+    series_no_future when nothing is left to change: a second cancel, or an edit after
+    the cancel, loses cleanly."""
+    locked = SessionSeries.objects.select_for_update().get(pk=record.pk)
+    sessions = list(
+        LiveSession.objects.select_for_update()
+        .filter(
+            series_id=locked.pk,
+            status=LiveSessionStatus.SCHEDULED,
+            scheduled_start_at__gt=now,
+        )
+        .order_by("scheduled_start_at", "pk")
+    )
+    if not sessions:
+        raise Conflict(
+            _("Cette série n'a plus de séance à venir."),
+            code="series_no_future",
+            details={"series_id": locked.pk},
+        )
+    locked.course = course
+    locked.instructor = instructor
+    for occurrence in sessions:
+        occurrence.course = course
+        occurrence.instructor = instructor
+    return locked, sessions
+
+
+@transaction.atomic
+def series_update(
+    *,
+    actor: User,
+    series: SessionSeries,
+    now: datetime | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    max_participants: int | None = None,
+    is_recording_enabled: bool | None = None,
+    start_time: time | None = None,
+    duration_minutes: int | None = None,
+) -> list[LiveSession]:
+    """Edit the whole series for its future occurrences: those still scheduled whose
+    start is after `now`. Occurrences that took place, are live, were cancelled or whose
+    start is past never change. The weekday stays (each occurrence keeps its local date);
+    `start_time` is wall-clock time in the series' zone (DST-correct). The series row
+    takes the new values too. Students get ONE notice (series_rescheduled) carrying the
+    updated invitations, and only when something they see changed (times, title,
+    description); `sequence` is bumped on each occurrence whose times moved. Returns the
+    future occurrences."""
+    authorize_course(actor, series.course, "manage")
+    now = now or timezone.now()
+    fields, local_start = _series_changes(
+        title=title,
+        description=description,
+        max_participants=max_participants,
+        is_recording_enabled=is_recording_enabled,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+    )
+    record, sessions = _lock_series_future(
+        series,
+        now=now,
+        course=series.course,
+        instructor=series.instructor,
+    )
+    before = {s.pk: (s.title, s.description) for s in sessions}
+    moved = _apply_to_occurrences(
+        record,
+        sessions,
+        fields=fields,
+        local_start=local_start,
+        duration_minutes=duration_minutes,
+        course=series.course,
+        instructor=series.instructor,
+        now=now,
+    )
+    retitled = any(before[s.pk] != (s.title, s.description) for s in sessions)
+    if moved or retitled:
+        live_notices.series_rescheduled(
+            record, sessions, moved=[occurrence.pk for occurrence, _start in moved]
+        )
+    return sessions
+
+
+@transaction.atomic
+def series_cancel(
+    *, actor: User, series: SessionSeries, reason: str = "", now: datetime | None = None
+) -> list[LiveSession]:
+    """Cancel every future occurrence of the series (scheduled, start after `now`) with
+    one reason: each is CANCELLED with its `sequence` bumped (calendars and feeds show
+    STATUS:CANCELLED at a higher SEQUENCE), their pending reminders stop, and students get
+    ONE notice (series_cancelled) with a METHOD:CANCEL calendar file for all of them.
+    What took place, is live or has begun stays as it is. Returns the cancelled ones."""
+    authorize_course(actor, series.course, "manage")
+    now = now or timezone.now()
+    check_max_length("reason", reason or "", CANCEL_REASON_MAX)
+    cleaned = (reason or "").strip()
+    record, sessions = _lock_series_future(
+        series,
+        now=now,
+        course=series.course,
+        instructor=series.instructor,
+    )
+    for occurrence in sessions:
+        occurrence.status = LiveSessionStatus.CANCELLED
+        occurrence.cancel_reason = cleaned
+        occurrence.sequence += 1
+        occurrence.updated_at = now
+    LiveSession.objects.bulk_update(sessions, ["status", "cancel_reason", "sequence", "updated_at"])
+    live_notices.series_cancelled(record, sessions, reason=cleaned)
     return sessions
 
 
@@ -777,9 +939,19 @@ def chat_post(
             )
     elif answer_to is not None:
         raise field_error("answer_to", _("Seule une réponse cite une question."), "not_an_answer")
-    return ChatMessage.objects.create(
+    message = ChatMessage.objects.create(
         session=session, author=actor, kind=kind, text=cleaned, answer_to=question
     )
+    if kind == ChatKind.QUESTION:  # the course's owner is told (in-app only)
+        moderation.live_question(
+            actor=actor,
+            course=session.course,
+            session_id=session.pk,
+            session_title=session.title,
+            message_id=message.pk,
+            text=cleaned,
+        )
+    return message
 
 
 # --- Sweeps (Celery beat, every minute; see live/tasks.py) ----------------------------------

@@ -14,6 +14,7 @@ app_name = "live"
 
 MANAGE = "dashboard/instructor/courses/<int:course_id>/live-sessions"
 SESSION = MANAGE + "/<int:session_id>"
+SERIES = MANAGE + "/series/<int:series_id>"
 ROOM = "courses/<slug:slug>/live-sessions/<int:session_id>"
 
 urlpatterns = [
@@ -22,6 +23,14 @@ urlpatterns = [
     path(MANAGE, instructor.manager, name="manager"),
     path(MANAGE + "/new", instructor.session_create, name="session_create"),
     path(MANAGE + "/series/new", instructor.series_create, name="series_create"),
+    path(SERIES, instructor.series_manage, name="series_manage"),
+    path(SERIES + "/edit", instructor.series_edit, name="series_edit"),
+    path(SERIES + "/cancel", instructor.series_cancel, name="series_cancel"),
+    path(
+        SERIES + "/attendance.csv",
+        instructor.series_attendance_csv,
+        name="series_attendance_csv",
+    ),
     path(SESSION, instructor.session_manage, name="session_manage"),
     path(SESSION + "/edit", instructor.session_edit, name="session_edit"),
     path(SESSION + "/start", instructor.session_start, name="session_start"),

@@ -6,7 +6,7 @@ from ninja import Body, Query, Router
 from campus.accounts.auth import AuthedRequest
 from campus.core.envelope import Envelope, PageEnvelope, ok
 from campus.core.pagination import PageQuery
-from campus.notifications import selectors, services
+from campus.notifications import kinds, selectors, services
 from campus.notifications.models import Kind
 from campus.notifications.schemas import (
     ChannelsIn,
@@ -27,7 +27,13 @@ router = Router(tags=["notifications"])
 def _preferences(request: AuthedRequest) -> list[dict]:
     labels = dict(Kind.choices)
     return [
-        {"kind": kind, "label": _(str(labels[kind])), "in_app": in_app, "email": email}
+        {
+            "kind": kind,
+            "label": _(str(labels[kind])),
+            "in_app": in_app,
+            "email": email,
+            "email_offered": kinds.email_offered(kind),
+        }
         for kind, (in_app, email) in selectors.preferences_of(user=request.auth).items()
     ]
 
@@ -47,7 +53,7 @@ def preferences(request: AuthedRequest) -> dict:
     summary="Change my preferences (kind -> {in_app, email})",
 )
 def preferences_put(request: AuthedRequest, payload: Body[dict[str, ChannelsIn]]) -> dict:
-    choices = {kind: channels.model_dump() for kind, channels in payload.items()}
+    choices = {kind: channels.model_dump(exclude_none=True) for kind, channels in payload.items()}
     services.preferences_update(actor=request.auth, choices=choices)
     return ok(_preferences(request))
 

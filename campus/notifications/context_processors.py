@@ -12,3 +12,12 @@ def unread_notifications(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {}
     return {"unread_notifications": SimpleLazyObject(lambda: selectors.unread_count(user=user))}
+
+
+def waiting_for_moderators(request: HttpRequest) -> dict[str, object]:
+    """The navigation's "what waits" counts for instructors and admins (questions,
+    reviews, reports): one query, run only when a template shows them."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not (user.is_instructor or user.is_admin):
+        return {}
+    return {"waiting_counts": SimpleLazyObject(lambda: selectors.waiting_for(user=user))}

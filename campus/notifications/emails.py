@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from campus.core.emails import render_email
 from campus.courses.models import Enrollment
-from campus.notifications import invitations
+from campus.notifications import digests, invitations
 from campus.notifications.models import Kind, Notification
 
 SESSION_SUBJECT = "live_session"
@@ -18,6 +18,11 @@ INVITATION_METHOD = {
     Kind.SESSION_REMINDER_24H: "REQUEST",
     Kind.SESSION_REMINDER_1H: "REQUEST",
     Kind.SESSION_CANCELLED: "CANCEL",
+}
+# A whole series edited or cancelled: one email, every occurrence in one iTIP file.
+SERIES_METHOD = {
+    Kind.SERIES_RESCHEDULED: "REQUEST",
+    Kind.SERIES_CANCELLED: "CANCEL",
 }
 
 
@@ -36,11 +41,17 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives | N
         and not Enrollment.objects.filter(user=user, course_id=course_id, is_active=True).exists()
     ):
         return None  # left the course since: its news are not theirs any more
+    title, body, url = notification.title, notification.body, notification.url
+    if notification.data.get("digest"):
+        written = digests.summary(notification)  # a moderator's window, written when due
+        if written is None:
+            return None
+        title, body, url = written
     context = {
         "name": user.display_name,
-        "title": notification.title,
-        "body": notification.body,
-        "url": _absolute(notification.url),
+        "title": title,
+        "body": body,
+        "url": _absolute(url),
         "preferences_url": settings.SITE_URL + reverse("notifications:preferences"),
     }
     subject, text, html = render_email(
@@ -53,7 +64,13 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives | N
     if method and snapshot:
         ics = invitations.session_invitation(snapshot, attendee=user, method=method)
         message.attach("invitation.ics", ics, f"text/calendar; method={method}; charset=UTF-8")
-    if notification.data.get("events"):
-        ics = invitations.series_calendar(notification.data["events"])
+    events = notification.data.get("events")
+    series_method = SERIES_METHOD.get(notification.kind)  # type: ignore[call-overload]
+    if events and series_method:
+        ics = invitations.series_invitation(events, attendee=user, method=series_method)
+        name = "annulation.ics" if series_method == "CANCEL" else "invitation.ics"
+        message.attach(name, ics, f"text/calendar; method={series_method}; charset=UTF-8")
+    elif events:
+        ics = invitations.series_calendar(events)
         message.attach("seances.ics", ics, "text/calendar; method=PUBLISH; charset=UTF-8")
     return message

@@ -85,6 +85,17 @@ def series_calendar(snapshots: list[dict[str, Any]]) -> bytes:
     return calendar.to_ical()
 
 
+def series_invitation(snapshots: list[dict[str, Any]], *, attendee: User, method: str) -> bytes:
+    """Several occurrences in one iTIP file: `method` "REQUEST" (a series edited as a
+    whole: each event at its new SEQUENCE) or "CANCEL" (its future occurrences
+    cancelled). Each event keeps its own UID, so the client updates or removes exactly
+    the entries it already has."""
+    calendar = _calendar(method)
+    for snapshot in snapshots:
+        calendar.add_component(_event(snapshot, method=method, attendee=attendee))
+    return calendar.to_ical()
+
+
 def _event(snapshot: dict[str, Any], *, method: str, attendee: User | None) -> Event:
     event = Event()
     event.add("uid", snapshot["uid"])

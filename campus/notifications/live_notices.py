@@ -146,6 +146,102 @@ def session_rescheduled(session: LiveSession, *, old_start: datetime) -> int:
     return services.notify(recipients=_members(session), notice=notice)
 
 
+def _series_url(sessions: list[LiveSession]) -> str:
+    """Students' page of the course's sessions (the series page is the instructor's)."""
+    return reverse("live:course_sessions", kwargs={"slug": sessions[0].course.slug})
+
+
+def _skip_reminders(sessions: list[LiveSession]) -> None:
+    for session in sessions:
+        services.skip_pending(
+            subject_type=SESSION_SUBJECT, subject_id=session.pk, kinds=REMINDER_KINDS
+        )
+
+
+def series_rescheduled(
+    record: SessionSeries, sessions: list[LiveSession], *, moved: list[int]
+) -> int:
+    """ONE notice for a whole-series edit (not one per occurrence), carrying the updated
+    invitation of every future occurrence (each with its UID and SEQUENCE). Reminders of
+    the moved ones not yet sent are stopped; the sweep makes fresh ones for the new time."""
+    if not sessions:
+        return 0
+    moved_sessions = [s for s in sessions if s.pk in set(moved)]
+    _skip_reminders(moved_sessions)
+    first = sessions[0]
+
+    def render() -> tuple[str, str]:
+        title = _("Série modifiée : %(title)s") % {"title": record.title}
+        body = ngettext(
+            "Cours « %(course)s » : la séance à venir a changé ; prochaine le %(start)s.",
+            "Cours « %(course)s » : les %(count)d séances à venir ont changé ; "
+            "prochaine le %(start)s.",
+            len(sessions),
+        ) % {
+            "course": first.course.title,
+            "count": len(sessions),
+            "start": _when(first.scheduled_start_at),
+        }
+        return title, body
+
+    notice = Notice(
+        kind=Kind.SERIES_RESCHEDULED,
+        # Each edit is its own notice (its caller's transaction writes it once).
+        dedupe_key=f"live-series:{record.pk}:rescheduled:{uuid.uuid4().hex}",
+        render=render,
+        url=_series_url(sessions),
+        subject_type="live_series",
+        subject_id=record.pk,
+        data={
+            "series_id": record.pk,
+            "course_id": first.course_id,
+            "events": [invitations.session_snapshot(s) for s in sessions],
+        },
+    )
+    return services.notify(recipients=_members(first), notice=notice)
+
+
+def series_cancelled(record: SessionSeries, sessions: list[LiveSession], *, reason: str) -> int:
+    """ONE notice when a series' future occurrences are cancelled together, with a
+    METHOD:CANCEL calendar file for all of them (each with its UID and bumped SEQUENCE).
+    Their reminders not yet sent are stopped."""
+    if not sessions:
+        return 0
+    _skip_reminders(sessions)
+    first = sessions[0]
+
+    def render() -> tuple[str, str]:
+        title = _("Série annulée : %(title)s") % {"title": record.title}
+        body = ngettext(
+            "Cours « %(course)s » : la séance du %(start)s est annulée.",
+            "Cours « %(course)s » : les %(count)d séances à venir, à partir du %(start)s, "
+            "sont annulées.",
+            len(sessions),
+        ) % {
+            "course": first.course.title,
+            "count": len(sessions),
+            "start": _when(first.scheduled_start_at),
+        }
+        if reason:
+            body += "\n" + _("Motif : %(reason)s") % {"reason": reason}
+        return title, body
+
+    notice = Notice(
+        kind=Kind.SERIES_CANCELLED,
+        dedupe_key=f"live-series:{record.pk}:cancelled:{first.pk}:{first.sequence}",
+        render=render,
+        url=_series_url(sessions),
+        subject_type="live_series",
+        subject_id=record.pk,
+        data={
+            "series_id": record.pk,
+            "course_id": first.course_id,
+            "events": [invitations.session_snapshot(s) for s in sessions],
+        },
+    )
+    return services.notify(recipients=_members(first), notice=notice)
+
+
 def session_started(session: LiveSession, *, now: datetime | None = None) -> int:
     services.skip_pending(subject_type=SESSION_SUBJECT, subject_id=session.pk, kinds=REMINDER_KINDS)
 

@@ -33,6 +33,14 @@ class Kind(models.TextChoices):
     FORUM_REPLY = "forum_reply", _("Réponse à votre message du forum")
     FORUM_SOLUTION = "forum_solution", _("Votre réponse acceptée comme solution")
     FORUM_ACTIVITY = "forum_activity", _("Activité dans un sujet suivi")
+    # What waits for a course's moderators (its owner, the admins): issue 13.
+    FORUM_TOPIC_NEW = "forum_topic_new", _("Nouveau sujet dans le forum de votre cours")
+    FORUM_REPORT = "forum_report", _("Message signalé dans votre cours")
+    RATING_PENDING = "rating_pending", _("Avis à modérer")
+    LIVE_QUESTION = "live_question", _("Question pendant une classe en direct")
+    # A weekly series changed or cancelled as a whole: one notice, not one per session.
+    SERIES_RESCHEDULED = "series_rescheduled", _("Série de sessions modifiée")
+    SERIES_CANCELLED = "series_cancelled", _("Série de sessions annulée")
 
 
 class EmailState(models.TextChoices):

@@ -42,8 +42,9 @@ class ChannelsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    in_app: bool = True
-    email: bool = True
+    # A channel left out keeps the kind's default (most kinds: on).
+    in_app: bool | None = None
+    email: bool | None = None
 
 
 class PreferenceOut(Schema):
@@ -51,3 +52,4 @@ class PreferenceOut(Schema):
     label: str
     in_app: bool
     email: bool
+    email_offered: bool = True  # False: in-app only (a live question)

@@ -23,7 +23,7 @@ from campus.accounts.models import User
 from campus.core.emails import zone
 from campus.core.errors import NotFound
 from campus.core.validation import field_error
-from campus.notifications import emails, selectors
+from campus.notifications import digests, emails, kinds, selectors
 from campus.notifications.models import (
     BODY_MAX,
     TITLE_MAX,
@@ -83,12 +83,19 @@ def notify(*, recipients: QuerySet[User], notice: Notice, now: datetime | None =
         .values_list("pk", "language", "timezone")
     )
     switched_off = selectors.preferences_for_kind(kind=notice.kind, users=recipients)
+    default = kinds.default_channels(notice.kind)
+    mode = kinds.email_mode(notice.kind)
     texts: dict[tuple[str, str], tuple[str, str]] = {}
     attempted = 0
+    digest_to: list[tuple[int, str, str]] = []
     for chunk in _chunks(users.iterator(chunk_size=INSERT_BATCH), INSERT_BATCH):
         rows = []
         for user_id, language, tz in chunk:
-            in_app, email = switched_off.get(user_id, (True, True))
+            in_app, email = switched_off.get(user_id, default)
+            email = email and mode != "never"
+            if email and mode == "digest":
+                digest_to.append((user_id, language, tz))
+                email = False  # the window's digest row carries the email
             if not in_app and not email:
                 state = EmailState.SKIPPED  # recorded anyway: the sweep won't retry it
             else:
@@ -115,9 +122,40 @@ def notify(*, recipients: QuerySet[User], notice: Notice, now: datetime | None =
             )
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
         attempted += len(rows)
+    if digest_to:
+        _digest_rows(kind=notice.kind, recipients=digest_to, now=now)
     if attempted:
         transaction.on_commit(_queue_delivery)
     return attempted
+
+
+def _digest_rows(*, kind: str, recipients: list[tuple[int, str, str]], now: datetime) -> None:
+    """The email of the window for each recipient, once: a row per (user, kind, window)
+    under the unique dedupe key, due at the window's end (see digests.py)."""
+    since, until = digests.window(now)
+    key = digests.digest_key(kind, since)
+    titles: dict[str, str] = {}
+    rows = []
+    for user_id, language, _tz in recipients:
+        if language not in titles:
+            with translation.override(language):
+                titles[language] = digests.placeholder_title(kind)[:TITLE_MAX]
+        rows.append(
+            Notification(
+                user_id=user_id,
+                kind=kind,
+                title=titles[language],
+                data={"digest": {"since": since.isoformat(), "until": until.isoformat()}},
+                subject_type=digests.DIGEST_SUBJECT,
+                dedupe_key=key,
+                in_app=False,
+                created_at=now,
+                email_state=EmailState.PENDING,
+                email_next_attempt_at=until,
+            )
+        )
+    for chunk in _chunks(rows, INSERT_BATCH):
+        Notification.objects.bulk_create(chunk, ignore_conflicts=True)
 
 
 def _queue_delivery() -> None:
@@ -168,16 +206,26 @@ def delete(*, actor: User, notification_id: int) -> None:
 
 
 def preferences_update(*, actor: User, choices: dict[str, dict[str, bool]]) -> None:
-    """`choices` maps a kind to {"in_app": bool, "email": bool}. Unknown kinds are a 400;
-    a kind left at both-on keeps no row."""
+    """`choices` maps a kind to {"in_app": bool, "email": bool}. Unknown kinds are a 400,
+    and so are the moderator kinds for a student; a kind left at its default keeps no
+    row."""
     unknown = sorted(set(choices) - set(Kind.values))
     if unknown:
         raise field_error(unknown[0], _("Type de notification inconnu."), "unknown_kind")
+    not_yours = sorted(set(choices) - set(kinds.kinds_for(actor)))
+    if not_yours:
+        raise field_error(
+            not_yours[0],
+            _("Ce type de notification est réservé aux responsables de cours."),
+            "kind_not_available",
+        )
     with transaction.atomic():
         for kind, channels in choices.items():
-            in_app = bool(channels.get("in_app", True))
-            email = bool(channels.get("email", True))
-            if in_app and email:
+            default = kinds.default_channels(kind)
+            in_app = bool(channels.get("in_app", default[0]))
+            # An in-app-only kind never emails: its email choice is ignored.
+            email = bool(channels.get("email", default[1])) and kinds.email_offered(kind)
+            if (in_app, email) == default:
                 Preference.objects.filter(user=actor, kind=kind).delete()
             else:
                 Preference.objects.update_or_create(

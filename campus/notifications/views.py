@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from campus.core.views import current_user, page, page_query, pager
 from campus.notifications import selectors, services
+from campus.notifications.digests import DIGEST_WINDOW
 from campus.notifications.forms import PreferencesForm
 
 INBOX_PAGE_SIZE = 20
@@ -67,4 +68,5 @@ def preferences(request: HttpRequest) -> HttpResponse:
         services.preferences_update(actor=user, choices=form.choices())
         messages.success(request, _("Préférences enregistrées."))
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form})
+    context = {"form": form, "digest_minutes": int(DIGEST_WINDOW.total_seconds() // 60)}
+    return render(request, "notifications/preferences.html", context)

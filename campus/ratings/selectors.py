@@ -77,6 +77,11 @@ def _pending_for(user: User) -> QuerySet[CourseRating]:
     return queryset
 
 
+def pending_for_moderator(*, user: User) -> QuerySet[CourseRating]:
+    """Reviews waiting for `user`'s decision (their courses; every course for admins)."""
+    return _pending_for(user)
+
+
 def moderation_queue(*, user: User, course_id: int | None = None) -> QuerySet[CourseRating]:
     """Pending reviews of the courses the user teaches (every course for admins), or of
     one of them, oldest first."""

@@ -22,6 +22,7 @@ from campus.core.errors import Conflict, Forbidden
 from campus.core.validation import check_max_length, field_error
 from campus.courses.access import is_owner_or_admin
 from campus.courses.models import Course, Enrollment
+from campus.notifications import moderation
 from campus.notifications.models import Kind
 from campus.notifications.services import Notice, notify
 from campus.ratings import selectors
@@ -140,7 +141,22 @@ def rating_create(
     except IntegrityError as exc:
         raise Conflict(CAN_RATE_ERRORS["already_rated"][1], code="already_rated") from exc
     refresh_course_stats(course=course)
+    _notify_pending(actor, review, course)
     return review
+
+
+def _notify_pending(actor: User, review: CourseRating, course: Course) -> None:
+    """A review that starts waiting for moderation (pre mode) tells the course's owner."""
+    if review.status != RatingStatus.PENDING:
+        return
+    moderation.rating_pending(
+        actor=actor,
+        course=course,
+        rating_id=review.pk,
+        stars=review.rating,
+        comment=review.comment,
+        version=review.updated_at.isoformat(),
+    )
 
 
 def _require_author(actor: User, review: CourseRating) -> None:
@@ -176,6 +192,7 @@ def rating_update(*, actor: User, review: CourseRating, **changes: Any) -> Cours
     if current is None:
         raise Conflict(_("Cet avis a été supprimé."), code="rating_deleted")
     review = current
+    was_pending = review.status == RatingStatus.PENDING
     for name, value in updates.items():
         setattr(review, name, value)
     review.status = _status_after_write()
@@ -184,6 +201,8 @@ def rating_update(*, actor: User, review: CourseRating, **changes: Any) -> Cours
     review.moderated_at = None
     review.save()
     refresh_course_stats(course=course)
+    if not was_pending:  # already waiting: its owner was told when it started to
+        _notify_pending(actor, review, course)
     return review
 
 

@@ -84,6 +84,15 @@ ALREADY_MODERATED = (409, "already_moderated")
 FORUM_EXISTS = (409, "forum_exists")
 TOPIC_404 = (404, "topic_not_found")
 PARENT_NOT_IN_TOPIC = (400, "parent_not_in_topic")
+OWN_POST = (403, "own_post")
+MODERATOR_REPORT = (403, "moderator_cannot_report")
+INVALID_ACTION = (400, "invalid_action")
+
+
+def _handle_body(action: str) -> Body:
+    """The body of a report decision (a function per action, not a late-bound lambda)."""
+    return lambda ctx: {"action": action}
+
 
 ROWS: list[Row] = [
     Row(
@@ -464,6 +473,40 @@ ROWS: list[Row] = [
         each(NO_AUTH, *[SESSION_404] * 5),
         body=lambda ctx: {"title": "Série modifiée"},
     ),
+    # A series as one thing: read it, edit or cancel all its future occurrences.
+    Row(
+        "live series detail",
+        "GET",
+        "/api/live-series/{series}",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "live series edit (future occurrences)",
+        "PATCH",
+        "/api/live-series/{series}",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+        body=lambda ctx: {"title": "Série modifiée", "start_time": "19:30"},
+    ),
+    Row(
+        "live series cancel (future occurrences)",
+        "POST",
+        "/api/live-series/{series}/cancel",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+        body=lambda ctx: {"reason": "Fin du semestre"},
+    ),
+    Row(
+        "unknown live series",
+        "GET",
+        "/api/live-series/{missing}",
+        each(NO_AUTH, *[(404, "series_not_found")] * 5),
+    ),
+    Row(
+        "unknown live series cancel",
+        "POST",
+        "/api/live-series/{missing}/cancel",
+        each(NO_AUTH, *[(404, "series_not_found")] * 5),
+        body=lambda ctx: {"reason": ""},
+    ),
     Row(
         "live session attendance",
         "GET",
@@ -475,6 +518,18 @@ ROWS: list[Row] = [
         "GET",
         "/api/live-sessions/{missing}/attendance",
         each(NO_AUTH, *[SESSION_404] * 5),
+    ),
+    Row(
+        "live series attendance",
+        "GET",
+        "/api/live-series/{attendance_series}/attendance",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+    ),
+    Row(
+        "unknown live series attendance",
+        "GET",
+        "/api/live-series/{missing}/attendance",
+        each(NO_AUTH, *[(404, "series_not_found")] * 5),
     ),
     Row(
         "my live sessions calendar",
@@ -875,11 +930,20 @@ ROWS: list[Row] = [
         )
         for action in ("follow", "unfollow")
     ],
+    # Reports: not one's own post (403 own_post), not by the forum's moderators (they
+    # hide or lock instead: 403 moderator_cannot_report).
+    Row(
+        "topic report, one's own",
+        "POST",
+        "/api/topics/{forum_topic}/report",
+        each(NO_AUTH, NOT_ENROLLED, OWN_POST, MODERATOR_REPORT, NOT_ENROLLED, MODERATOR_REPORT),
+        body=lambda ctx: {"reason": "Hors sujet"},
+    ),
     Row(
         "topic report",
         "POST",
-        "/api/topics/{forum_topic}/report",
-        each(NO_AUTH, NOT_ENROLLED, 201, 201, NOT_ENROLLED, 201),
+        "/api/topics/{forum_locked_topic}/report",
+        each(NO_AUTH, NOT_ENROLLED, 201, MODERATOR_REPORT, NOT_ENROLLED, MODERATOR_REPORT),
         body=lambda ctx: {"reason": "Hors sujet"},
     ),
     Row(
@@ -979,7 +1043,7 @@ ROWS: list[Row] = [
         "reply report",
         "POST",
         "/api/replies/{forum_reply}/report",
-        each(NO_AUTH, NOT_ENROLLED, 201, 201, NOT_ENROLLED, 201),
+        each(NO_AUTH, NOT_ENROLLED, 201, MODERATOR_REPORT, NOT_ENROLLED, MODERATOR_REPORT),
         body=lambda ctx: {"reason": "Insultant"},
     ),
     Row(
@@ -993,6 +1057,30 @@ ROWS: list[Row] = [
         "POST",
         "/api/forum/reports/{forum_report}/resolve",
         each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+    ),
+    *[
+        Row(
+            f"forum report handle, {action}",
+            "POST",
+            "/api/forum/reports/{forum_report}/handle",
+            each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+            body=_handle_body(action),
+        )
+        for action in ("hide", "dismiss", "lock", "resolve")
+    ],
+    Row(
+        "forum report handle, unknown action",
+        "POST",
+        "/api/forum/reports/{forum_report}/handle",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, INVALID_ACTION, FORBIDDEN, INVALID_ACTION),
+        body=lambda ctx: {"action": "explode"},
+    ),
+    Row(
+        "forum report handle, unknown report",
+        "POST",
+        "/api/forum/reports/{missing}/handle",
+        each(NO_AUTH, *[(404, "report_not_found")] * 5),
+        body=lambda ctx: {"action": "dismiss"},
     ),
 ]
 
@@ -1130,6 +1218,8 @@ def ctx(
         "live_session": live_session.pk,
         "ended_session": ended_session.pk,
         "occurrence": occurrences[0].pk,
+        "series": occurrences[0].series_id,
+        "attendance_series": occurrences[0].series_id,
         "question": question.pk,
         "notification": Notification.objects.get(user=member, dedupe_key="matrix").pk,
         "enrollment": enrollment.pk,

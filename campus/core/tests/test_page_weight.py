@@ -38,7 +38,7 @@ from campus.accounts.models import Role, User
 from campus.certificates.models import Certificate
 from campus.courses.models import Course, Enrollment, Lesson, Quiz
 from campus.forum.models import Topic
-from campus.live.models import LiveSession, LiveSessionStatus
+from campus.live.models import LiveSession, LiveSessionStatus, SessionSeries
 
 KB = 1000
 FIRST_VISIT_BUDGET = 60 * KB
@@ -69,6 +69,31 @@ class Demo:
         return LiveSession.objects.filter(
             course=self.course, status=LiveSessionStatus.SCHEDULED
         ).earliest("scheduled_start_at")
+
+    @cached_property
+    def series(self) -> SessionSeries:
+        """A weekly series of the course, with a class held (the demo has none: made here
+        through the services, from next week)."""
+        from datetime import time, timedelta
+
+        from django.utils import timezone
+
+        from campus.live import services as live_services
+
+        existing = SessionSeries.objects.filter(course=self.course).order_by("pk").first()
+        if existing is not None:
+            return existing
+        record, _ = live_services.series_create(
+            actor=self.instructor,
+            course=self.course,
+            title="Atelier hebdomadaire",
+            days_of_week=[1, 3],
+            start_time=time(18, 0),
+            starts_on=(timezone.now() + timedelta(days=7)).date(),
+            duration_minutes=90,
+            count=10,
+        )
+        return record
 
     @cached_property
     def student(self) -> User:
@@ -134,6 +159,10 @@ def _manage_session(d: Demo) -> dict[str, Any]:
     return {"course_id": d.course.pk, "session_id": d.scheduled.pk}
 
 
+def _manage_series(d: Demo) -> dict[str, Any]:
+    return {"course_id": d.course.pk, "series_id": d.series.pk}
+
+
 @dataclass(frozen=True)
 class Page:
     name: str  # URL name, "namespace:name"
@@ -177,6 +206,9 @@ PAGES: list[Page] = [
     Page("live:series_create", STAFF, _course_id),
     Page("live:session_manage", STAFF, _manage_session),
     Page("live:session_edit", STAFF, _manage_session),
+    Page("live:series_manage", STAFF, _manage_series),
+    Page("live:series_edit", STAFF, _manage_series),
+    Page("live:series_cancel", STAFF, _manage_series),
     # Calendar and plan
     Page("agenda:calendar", MEMBERS),
     Page("agenda:subscribe", MEMBERS),
@@ -189,6 +221,8 @@ PAGES: list[Page] = [
     Page("forum:index", MEMBERS),
     Page("forum:topics", MEMBERS, _slug),
     Page("forum:topic", MEMBERS, lambda d: {"slug": d.course.slug, "topic_id": d.topic.pk}),
+    Page("forum:reports_queue", STAFF),
+    Page("forum:course_reports", STAFF, _slug),
     # Notifications and account
     Page("notifications:inbox", MEMBERS),
     Page("notifications:preferences", MEMBERS),
@@ -249,6 +283,7 @@ NOT_PAGES = {
     "live:session_cancel",
     "live:session_delete",
     "live:attendance_csv",
+    "live:series_attendance_csv",
     "live:waiting_status",
     "live:leave_beacon",
     "live:data_saver",
@@ -281,6 +316,7 @@ NOT_PAGES = {
     "forum:reply_delete",
     "forum:reply_moderate",
     "forum:reply_report",
+    "forum:report_handle",  # POST: a decision on a reported post
 }
 SKIPPED_NAMESPACES = ("admin", "api")  # Django's admin, the JSON API and its docs
 

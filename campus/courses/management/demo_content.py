@@ -729,6 +729,12 @@ class TopicSpec:
     readers: tuple[int, ...] = ()  # students who opened it (its view count)
 
 
+# A reply the course's members reported (issue 13): the instructor's queue shows it.
+SOLD_ANSWERS = (
+    "Je vends les corrigés de tous les quiz et de l'évaluation finale : 2 000 F CFA, "
+    "écrivez-moi sur WhatsApp."
+)
+
 PYTHON_TOPICS = (
     TopicSpec(
         author=OWNER,
@@ -948,6 +954,7 @@ PYTHON_TOPICS = (
                 minutes=600,
                 up=(5,),
             ),
+            ReplySpec(12, SOLD_ANSWERS, minutes=660),  # reported (REPORTS below)
         ),
     ),
     TopicSpec(
@@ -1018,6 +1025,19 @@ AGILE_TOPICS = (
 )
 
 FORUMS = ((PYTHON, PYTHON_TOPICS), (AGILE, AGILE_TOPICS))
+
+# (course, the reported reply's content, (reporter STUDENTS index, reason), ...): open
+# reports waiting in the instructor's queue.
+REPORTS = (
+    (
+        PYTHON,
+        SOLD_ANSWERS,
+        (
+            (5, "Vente de corrigés : c'est de la triche, et ce n'est pas le sujet."),
+            (16, "Publicité pour acheter les réponses des quiz."),
+        ),
+    ),
+)
 
 # --- Reviews and certificates (issue 12) ----------------------------------------------
 #

@@ -212,7 +212,7 @@ def test_what_waits_counts_questions_reviews_and_reports_per_course(
     locked = make_topic(third, course, title="Verrouillée")
     forum_services.topic_moderate(actor=owner, topic=locked, action="lock")
     forum_services.report_create(actor=first, reason="Insultant", reply=reply)
-    forum_services.report_create(actor=second, reason="Spam", topic=answered)
+    forum_services.report_create(actor=first, reason="Spam", topic=answered)
     rate(first, complete(first, course))
     make_topic(first, elsewhere, title="Ailleurs aussi")
 
@@ -230,7 +230,10 @@ def test_what_waits_counts_questions_reviews_and_reports_per_course(
     forum_unanswered = reverse("forum:topics", kwargs={"slug": course.slug}) + "?sort=unanswered"
     assert forum_unanswered in waiting
     assert f"{reverse('ratings:moderation')}?course={course.pk}" in waiting
-    assert f"{hub_url(course)}#forum" in waiting
+    assert reverse("forum:course_reports", kwargs={"slug": course.slug}) in waiting
+    assert reverse("forum:reports_queue") in waiting
+    # The navigation's badge is the dashboard's total (1 question, 1 review, 2 reports).
+    assert '<span class="nav-count">4</span>' in page
     assert "Ailleurs" not in page
     admin_page = html(client_for(admin_user).get(reverse("courses:teaching")))
     assert "Ailleurs" in admin_page

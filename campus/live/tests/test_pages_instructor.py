@@ -506,8 +506,8 @@ def test_session_manage_live(owner: User, course: Course, member: User) -> None:
     assert response.status_code == 200
     page = html(response)
     assert "Direct" in page and "En direct" in page
-    assert member.email in page and member.full_name in page and "Participant" in page
-    assert "En ligne" in page
+    assert member.email in page and member.full_name in page
+    assert "En ligne" in page and "1 en ligne maintenant" in page
     assert url("attendance_csv", session) in page and "Télécharger (CSV)" in page
     questions = url("questions", slug=course.slug, session_id=session.pk)
     assert f'hx-get="{questions}"' in page and 'hx-trigger="load"' in page
@@ -574,7 +574,7 @@ def test_upcoming_lists_live_first_then_soonest(
     owner: User, course: Course, other_instructor: User, admin_user: User
 ) -> None:
     later = make_session(owner, course, title="Plus tard", starts_in=timedelta(days=3))
-    soon = make_session(owner, course, title="Bientôt", starts_in=timedelta(hours=3))
+    soon = make_session(owner, course, title="Bientôt", starts_in=timedelta(minutes=25))
     live = make_live(owner, course, title="Maintenant", starts_in=timedelta(minutes=20))
     ended(owner, course, title="Finie")
     cancelled(owner, course, title="Annulée")
@@ -587,6 +587,8 @@ def test_upcoming_lists_live_first_then_soonest(
     assert url("join", slug=course.slug, session_id=live.pk) in page
     assert url("manager", course_id=course.pk) in page
     assert url("session_start", soon) in page and later.title in page
+    # "Démarrer" only from 30 minutes before the start (the service's window).
+    assert url("session_start", later) not in page
     assert "live-row-on" in page
 
     admin_page = html(client_for(admin_user).get(url("instructor_upcoming")))
@@ -730,7 +732,7 @@ def test_session_manage_query_count_is_constant(
         join_one()
     with django_assert_num_queries(baseline):
         response = client.get(target)
-    assert html(response).count("<tr>") == 22  # header + 21 participants
+    assert html(response).count('<tr class="live-att-') == 21  # one row per student
 
 
 def test_session_manage_ended_query_count_is_constant(

@@ -42,11 +42,12 @@ from campus.live.forms import (
     SESSION_FIELDS,
     CancelForm,
     RecordingForm,
+    SeriesEditForm,
     SeriesForm,
     SessionForm,
     zone_of,
 )
-from campus.live.models import LiveSession, LiveSessionStatus
+from campus.live.models import LiveSession, LiveSessionStatus, SessionSeries
 
 LIST_PAGE_SIZE = 20
 
@@ -77,6 +78,37 @@ def _manage_url(session: LiveSession) -> str:
     )
 
 
+def _series(user: User, course_id: int, series_id: int) -> SessionSeries:
+    return access.get_series_for(user, series_id, action="manage", course_id=course_id)
+
+
+def _series_url(record: SessionSeries) -> str:
+    return reverse(
+        "live:series_manage", kwargs={"course_id": record.course_id, "series_id": record.pk}
+    )
+
+
+def _series_groups(course: Course, *, status: str) -> list[dict[str, Any]]:
+    """The manager's series groups: each with its rule in words and the occurrences the
+    status filter keeps (a group the filter empties is not shown)."""
+    groups = []
+    for group in selectors.series_groups_of_course(course=course, now=timezone.now()):
+        for number, session in enumerate(group.sessions, start=1):
+            session.series_number = number  # type: ignore[attr-defined]
+        shown = [s for s in group.sessions if not status or s.status == status]
+        if status and not shown:
+            continue
+        groups.append(
+            {
+                "group": group,
+                "rule": presenters.series_rule(group),
+                "shown": shown,
+                "url": _series_url(group.series),
+            }
+        )
+    return groups
+
+
 def _zone_context(user: User) -> dict[str, Any]:
     return {"zone_name": zone_of(user.timezone).key}
 
@@ -92,8 +124,12 @@ def manager(request: HttpRequest, course_id: int) -> HttpResponse:
     if status not in LiveSessionStatus.values:
         status = ""
     result = selectors.sessions_of_course_page(
-        course=course, status=status or None, query=page_query(request, limit=LIST_PAGE_SIZE)
+        course=course,
+        status=status or None,
+        query=page_query(request, limit=LIST_PAGE_SIZE),
+        single_only=True,
     )
+    groups = _series_groups(course, status=status)
     base = _manager_url(course.pk)
     filters = [
         {"label": label, "url": f"{base}?status={value}" if value else base, "on": value == status}
@@ -103,6 +139,7 @@ def manager(request: HttpRequest, course_id: int) -> HttpResponse:
         "course": course,
         "sessions": result.items,
         "pager": pager(request, result),
+        "groups": groups,
         "filters": filters,
         "status": status,
         "next_url": request.get_full_path(),
@@ -328,14 +365,10 @@ def session_manage(request: HttpRequest, course_id: int, session_id: int) -> Htt
             )
             return redirect(_manage_url(session))
     selectors.session_with_counts(session=session)
-    lines = selectors.attendance_table(session=session, now=timezone.now())
     context = {
         "course": session.course,
         "session": session,
-        "lines": lines,
-        "summary": selectors.attendance_summary(session, lines)
-        if session.status == LiveSessionStatus.ENDED
-        else None,
+        "attendance": selectors.session_attendance(session=session, now=timezone.now()),
         "recording_form": form,
         "next_url": request.get_full_path(),
         "manager_url": _manager_url(course_id),
@@ -348,5 +381,129 @@ def session_manage(request: HttpRequest, course_id: int, session_id: int) -> Htt
 def attendance_csv(request: HttpRequest, course_id: int, session_id: int) -> HttpResponse:
     user = current_user(request)
     session = _session(user, course_id, session_id)
-    rows = selectors.attendance_report(session=session, now=timezone.now())
-    return presenters.attendance_csv(session, rows)
+    return presenters.attendance_csv(
+        selectors.session_attendance(session=session, now=timezone.now())
+    )
+
+
+@page
+def series_attendance_csv(request: HttpRequest, course_id: int, series_id: int) -> HttpResponse:
+    user = current_user(request)
+    record = access.get_course_series_for(user, series_id, action="manage", course_id=course_id)
+    return presenters.series_attendance_csv(
+        selectors.series_attendance(series=record, now=timezone.now())
+    )
+
+
+# --- A weekly series as one thing ----------------------------------------------------------
+
+
+@page
+def series_manage(request: HttpRequest, course_id: int, series_id: int) -> HttpResponse:
+    """The series page: its rule, its occurrences with what can be done to each now, the
+    whole-series actions (only while it has future occurrences) and its attendance."""
+    user = current_user(request)
+    record = _series(user, course_id, series_id)
+    now = timezone.now()
+    group = selectors.series_group(record, selectors.series_occurrences(series=record), now=now)
+    context = {
+        "course": record.course,
+        "series": record,
+        "group": group,
+        "rule": presenters.series_rule(group),
+        "next_url": request.get_full_path(),
+        "manager_url": _manager_url(course_id),
+    }
+    return render(request, "live/instructor/series_manage.html", context)
+
+
+def _no_future(record: SessionSeries) -> Conflict:
+    return Conflict(
+        _("Cette série n'a plus de séance à venir."),
+        code="series_no_future",
+        details={"series_id": record.pk},
+    )
+
+
+@page
+def series_edit(request: HttpRequest, course_id: int, series_id: int) -> HttpResponse:
+    user = current_user(request)
+    record = _series(user, course_id, series_id)
+    group = selectors.series_group(
+        record, selectors.series_occurrences(series=record), now=timezone.now()
+    )
+    if not group.future_count:
+        # The service refuses too; say it before the instructor types anything.
+        return error_response(request, _no_future(record))
+    form = SeriesEditForm(request.POST or None, series=record)
+    if request.method == "POST" and form.is_valid():
+        changed = form_call(
+            form,
+            services.series_update,
+            field_map={**SESSION_FIELDS, **SERIES_EDIT_FIELDS},
+            actor=user,
+            series=record,
+            **form.changes(),
+        )
+        if changed is not None:
+            messages.success(
+                request,
+                ngettext(
+                    "Série enregistrée : %(n)s séance à venir modifiée.",
+                    "Série enregistrée : %(n)s séances à venir modifiées.",
+                    len(changed),
+                )
+                % {"n": len(changed)},
+            )
+            return redirect(_series_url(record))
+    status = form_status(form) if form.is_bound else 200
+    context = {
+        "course": record.course,
+        "series": record,
+        "group": group,
+        "rule": presenters.series_rule(group),
+        "form": form,
+        "series_url": _series_url(record),
+    }
+    return render(request, "live/instructor/series_edit.html", context, status=status)
+
+
+@page
+def series_cancel(request: HttpRequest, course_id: int, series_id: int) -> HttpResponse:
+    user = current_user(request)
+    record = _series(user, course_id, series_id)
+    group = selectors.series_group(
+        record, selectors.series_occurrences(series=record), now=timezone.now()
+    )
+    if not group.future_count:
+        return error_response(request, _no_future(record))
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cancelled = form_call(
+            form,
+            services.series_cancel,
+            actor=user,
+            series=record,
+            reason=form.cleaned_data["reason"],
+        )
+        if cancelled is not None:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)s séance à venir annulée.",
+                    "%(n)s séances à venir annulées.",
+                    len(cancelled),
+                )
+                % {"n": len(cancelled)},
+            )
+            return redirect(_series_url(record))
+    status = form_status(form) if form.is_bound else 200
+    context = {
+        "course": record.course,
+        "series": record,
+        "group": group,
+        "rule": presenters.series_rule(group),
+        "form": form,
+        "series_url": _series_url(record),
+    }
+    return render(request, "live/instructor/series_cancel.html", context, status=status)

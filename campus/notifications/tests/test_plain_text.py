@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from campus.accounts.models import User
 from campus.courses.models import Course
+from campus.courses.services import enrollment_create
 from campus.forum import presenters
 from campus.forum.models import Report
 from campus.forum.services import report_create
@@ -68,11 +69,15 @@ def test_the_owner_message_keeps_its_lines_without_markdown(
     assert "Lisez le chapitre 2" in html_part and "**" not in html_part
 
 
-def test_forum_report_excerpts_are_plain_text(owner: User, member: User, course: Course) -> None:
+def test_forum_report_excerpts_are_plain_text(
+    owner: User, member: User, course: Course, user_factory: Any
+) -> None:
     topic = make_topic(member, course, content=MARKDOWN)
     reply = make_reply(member, topic, content="Voir **ceci** : " + "mot " * 80)
-    report_create(actor=owner, reason="Hors sujet", topic=topic)
-    report_create(actor=owner, reason="Hors sujet", reply=reply)
+    reader = user_factory()  # a moderator does not report in their own forum
+    enrollment_create(actor=reader, course=course)
+    report_create(actor=reader, reason="Hors sujet", topic=topic)
+    report_create(actor=reader, reason="Hors sujet", reply=reply)
     rows = [
         presenters.report_row(r)
         for r in Report.objects.select_related("topic", "reply__topic", "reporter")

@@ -351,6 +351,12 @@ def create_forums(cast: Cast) -> list[Topic]:
         for course_spec, specs in content.FORUMS
         for spec in specs
     ]
+    for course_spec, content_text, reports in content.REPORTS:
+        reply = Reply.objects.select_related("topic__forum__course__instructor", "author").get(
+            topic__forum__course=_course_of(cast, course_spec), content=content_text
+        )
+        for reporter, reason in reports:
+            forum_services.report_create(actor=cast.students[reporter], reply=reply, reason=reason)
     # The demo's posts were written in one go: they do not count against their authors'
     # posting rate limit.
     for user in cast.everyone():
