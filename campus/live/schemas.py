@@ -8,9 +8,9 @@ from datetime import date, datetime, time
 from typing import Literal
 
 from ninja import Field, Schema
-from ninja.schema import DjangoGetter
-from pydantic import AliasChoices, AwareDatetime, model_validator
+from pydantic import AliasChoices, AwareDatetime
 
+from campus.core.schemas import ObjectIn
 from campus.courses.models import TITLE_MAX
 from campus.live.models import (
     CANCEL_REASON_MAX,
@@ -52,20 +52,6 @@ class SessionUpdateIn(Schema):
     is_recording_enabled: bool | None = Field(
         None, validation_alias=AliasChoices("is_recording_enabled", "recording_enabled")
     )
-
-
-class ObjectIn(Schema):
-    """A request body that must be a JSON object. ninja's Schema reads attributes from
-    anything it is given (so "texte" would fill `title` with str.title), so a list, a
-    string or a number is refused here (400) before any field is read."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _must_be_an_object(cls, value: object) -> object:
-        # ninja hands the parsed body over wrapped in its DjangoGetter.
-        if not isinstance(value._obj if isinstance(value, DjangoGetter) else value, dict):
-            raise ValueError("Le corps de la requête doit être un objet JSON.")
-        return value
 
 
 class CancelIn(ObjectIn):

@@ -107,7 +107,8 @@ class Notification(models.Model):
 
 
 class Preference(models.Model):
-    """One row per (user, kind) the user changed; no row means both channels on."""
+    """One row per (user, kind) the user changed; no row means the kind's defaults
+    (campus.notifications.kinds)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -9,6 +9,7 @@ rule lives there), selectors read, campus.core.views maps domain errors to pages
 from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -456,7 +457,17 @@ def series_edit(request: HttpRequest, course_id: int, series_id: int) -> HttpRes
                 % {"n": len(changed)},
             )
             return redirect(_series_url(record))
-    status = form_status(form) if form.is_bound else 200
+    return _series_form_page(request, "live/instructor/series_edit.html", record, group, form)
+
+
+def _series_form_page(
+    request: HttpRequest,
+    template: str,
+    record: SessionSeries,
+    group: selectors.SeriesGroup,
+    form: forms.Form,
+) -> HttpResponse:
+    """A series form (edit, cancel) with the series' rule above it; 400 when refused."""
     context = {
         "course": record.course,
         "series": record,
@@ -465,7 +476,8 @@ def series_edit(request: HttpRequest, course_id: int, series_id: int) -> HttpRes
         "form": form,
         "series_url": _series_url(record),
     }
-    return render(request, "live/instructor/series_edit.html", context, status=status)
+    status = form_status(form) if form.is_bound else 200
+    return render(request, template, context, status=status)
 
 
 @page
@@ -497,13 +509,4 @@ def series_cancel(request: HttpRequest, course_id: int, series_id: int) -> HttpR
                 % {"n": len(cancelled)},
             )
             return redirect(_series_url(record))
-    status = form_status(form) if form.is_bound else 200
-    context = {
-        "course": record.course,
-        "series": record,
-        "group": group,
-        "rule": presenters.series_rule(group),
-        "form": form,
-        "series_url": _series_url(record),
-    }
-    return render(request, "live/instructor/series_cancel.html", context, status=status)
+    return _series_form_page(request, "live/instructor/series_cancel.html", record, group, form)
