@@ -1,8 +1,9 @@
 """Reports in headless Chromium (issue 13): a student reports a reply; the course's
-owner finds it from the teaching dashboard ("signalement à traiter"), opens the queue,
-hides the reply in place (htmx); the student reloads the topic and no longer sees the
-reply's text; the queue's "Traités" shows the decision with the owner's name and time.
-Screenshots of the report form, the queue (open and handled) at 1280 and 360 px."""
+owner sees the count in the navigation, follows the teaching dashboard's "signalement à
+traiter" to the queue and hides the reply in place (htmx); the student reloads the topic
+and no longer sees the reply's text; the queue's "Traités" shows the decision with the
+owner's name and time. Screenshots of the report form, the queue (open and handled) at
+1280 and 360 px."""
 
 from collections.abc import Callable
 from typing import Any
@@ -72,6 +73,13 @@ def test_student_reports_owner_hides_student_no_longer_sees_it(
     teacher = new_browser_page()
     browser_login(teacher, live_server.url, owner.email, PASSWORD)
     teacher.wait_for_url("**" + reverse("courses:teaching"))
+    # The navigation says something waits: a count on "Enseigner", and the report in
+    # the account menu's "Signalements (1)".
+    nav = teacher.get_by_role("navigation", name="Navigation principale")
+    assert nav.locator(".nav-count").inner_text().strip() != ""
+    nav.get_by_text("Mon compte").click()
+    assert "Signalements (1)" in nav.get_by_role("link", name="Signalements").inner_text()
+    nav.get_by_text("Mon compte").click()
     waiting = teacher.locator("#waiting-reports")
     assert "1" in waiting.locator(".count").inner_text()
     assert "signalement à traiter" in waiting.inner_text()
