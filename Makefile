@@ -26,7 +26,6 @@ messages: install
 
 migrate: messages
 	$(CAMPUS) migrate --noinput
-	$(CAMPUS) createcachetable
 
 # `make run`: install, migrate, load the demo when the database is empty, then serve
 # web (gunicorn) + Celery worker + beat on http://$(HOST):$(PORT). Ctrl-C stops all.

@@ -50,8 +50,7 @@ def ensure_data(size: str) -> None:
             f"{connection.settings_dict['NAME']} holds non-bench data: point DATABASE_URL or "
             "CAMPUS_VAR_DIR at a dedicated database (docs/performance.md)."
         )
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("createcachetable", verbosity=0)
+    call_command("migrate", verbosity=0, interactive=False)  # also the cache's table
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns without it
     students = bench_users().filter(role=Role.STUDENT).count()
     if students == 0:

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
+from ninja.types import DictStrAny
 
 from campus.accounts.api import router as accounts_router
 from campus.accounts.auth import default_auth
@@ -17,7 +19,7 @@ from campus.core.api import router as core_router
 from campus.core.envelope import error_body
 from campus.core.errors import DomainError, RateLimited
 from campus.core.renderers import CampusJSONRenderer
-from campus.core.validation import translate_validation_errors
+from campus.core.validation import headline, translate_validation_errors
 from campus.courses.api import router as courses_router
 from campus.forum.api import router as forum_router
 from campus.live.api import router as live_router
@@ -25,6 +27,24 @@ from campus.notifications.api import router as notifications_router
 from campus.ratings.api import router as ratings_router
 
 logger = logging.getLogger("campus.api")
+
+
+class BodyNotObject(ValueError):
+    """A JSON body that parses but is not an object (42, "x", [1], null, true)."""
+
+
+class ObjectBodyParser(Parser):
+    """Every API body is a JSON object: anything else is refused here, once for every
+    route, before a schema reads it (ninja's schemas read attributes from whatever they
+    are given, so a string or a list could fill fields, and `null` would mean "no body").
+    ninja turns a parser error into HttpError(400) with this error as its cause."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise BodyNotObject
+        return data
+
 
 api = NinjaAPI(
     title="Campus API",
@@ -34,6 +54,7 @@ api = NinjaAPI(
     docs_url="/docs",
     urls_namespace="api",
     renderer=CampusJSONRenderer(),
+    parser=ObjectBodyParser(),
 )
 
 api.add_router("", core_router)
@@ -64,9 +85,11 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     details = translate_validation_errors(exc.errors)
-    return error_response(
-        request, 400, "validation_error", _("Les données envoyées sont invalides."), details
+    code, message = headline(details) or (
+        "validation_error",
+        _("Les données envoyées sont invalides."),
     )
+    return error_response(request, 400, code, message, details)
 
 
 @api.exception_handler(AuthenticationError)
@@ -77,6 +100,10 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # Raised by django-ninja itself: unparsable body (400) or a failed CSRF check (403).
+    if exc.status_code == 400 and isinstance(exc.__cause__, BodyNotObject):
+        return error_response(
+            request, 400, "body_not_object", _("Le corps de la requête doit être un objet JSON.")
+        )
     if exc.status_code == 400:
         return error_response(
             request, 400, "malformed_body", _("Le corps de la requête n'est pas un JSON valide.")

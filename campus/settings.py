@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from campus.env import env_bool, env_int, env_list, env_str
@@ -150,6 +151,10 @@ AUTH_PASSWORD_VALIDATORS = [
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24 * 30)
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Failed logins per address (an IPv6 /64 counts as one) in the same window. High: behind
+# carrier-grade NAT or a campus network, one address is thousands of students, and the
+# per-account limit above is what protects each password (docs/configuration.md).
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 200)
 
 # --- I18n / time ----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -287,6 +292,11 @@ CERTIFICATE_REQUIRES_RATING = env_str("CERTIFICATE_REQUIRES_RATING", "prompt").s
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 API_PAGE_MAX_LIMIT = 100
 API_PAGE_DEFAULT_LIMIT = 20
+# The one range of dates accepted anywhere (campus.core.dates): 1970-01-01 to this many
+# years from today.
+DATE_HORIZON_YEARS = env_int("DATE_HORIZON_YEARS", 10)
+if not 1 <= DATE_HORIZON_YEARS <= 1000:
+    raise ImproperlyConfigured("DATE_HORIZON_YEARS must be between 1 and 1000.")
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 """Every write about accounts: registration, login (throttled), profile, roles."""
 
+import ipaddress
 import zoneinfo
 
 from django.conf import settings
@@ -81,18 +82,35 @@ def client_ip(request: HttpRequest | None) -> str:
     return str(request.META.get("REMOTE_ADDR", "-"))
 
 
+def address_ident(ip: str) -> str:
+    """The throttling key of a client address: an IPv4 address as is, an IPv6 address
+    by its /64 network (what one subscriber line gets, so rotating inside it does not
+    escape the limit)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def login_check(*, request: HttpRequest | None, email: str, password: str) -> User:
-    """Authenticate, refusing (429) after repeated failures for this email or address."""
+    """Authenticate, refusing (429) after repeated failures for this email, whatever the
+    address (LOGIN_FAILURE_LIMIT: protects each password), or from this address, whatever
+    the accounts (LOGIN_ADDRESS_FAILURE_LIMIT: high, since one address may be a whole
+    campus behind NAT; it stops one machine trying passwords across many accounts)."""
     email = email.strip().lower()
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
+    address = f"ip:{address_ident(client_ip(request))}"
     limit = settings.LOGIN_FAILURE_LIMIT
-    ip = client_ip(request)
     ratelimit.ensure_below(LOGIN_SCOPE, f"email:{email}", limit=limit, window=window)
-    ratelimit.ensure_below(LOGIN_SCOPE, f"ip:{ip}", limit=limit * 4, window=window)
+    address_limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    ratelimit.ensure_below(LOGIN_SCOPE, address, limit=address_limit, window=window)
     user = authenticate(request, username=email, password=password)
     if user is None:
         ratelimit.hit(LOGIN_SCOPE, f"email:{email}", window=window)
-        ratelimit.hit(LOGIN_SCOPE, f"ip:{ip}", window=window)
+        ratelimit.hit(LOGIN_SCOPE, address, window=window)
         raise NotAuthenticated(_("E-mail ou mot de passe incorrect."), code="invalid_credentials")
     ratelimit.reset(LOGIN_SCOPE, f"email:{email}", window=window)
     assert isinstance(user, User)

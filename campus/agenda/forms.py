@@ -15,9 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from campus.agenda import calendar_grid
 from campus.agenda.events import TYPES
 from campus.agenda.models import MAX_MINUTES_PER_DAY, MIN_MINUTES_PER_DAY
-
-# Dates the calendar can show (far enough for any course; keeps date arithmetic safe).
-MIN_YEAR, MAX_YEAR = 1970, 2200
+from campus.core import dates
 
 WEEKDAY_CHOICES = [
     (0, _("Lun")),
@@ -65,7 +63,7 @@ class CalendarQueryForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         view = data.get("view") or calendar_grid.MONTH
         anchor = data.get("date") or today
-        if not MIN_YEAR <= anchor.year <= MAX_YEAR:
+        if not dates.in_range(anchor):  # the one accepted range (keeps date arithmetic safe)
             anchor = today
         types = set(data.get("type") or []) or None
         return view, anchor, types

@@ -5,7 +5,9 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
+
+from campus.core import dates
 
 
 def _parse_bound(value: Any) -> Any:
@@ -25,7 +27,7 @@ def _parse_bound(value: Any) -> Any:
     return parsed
 
 
-Bound = Annotated[datetime | date, BeforeValidator(_parse_bound)]
+Bound = Annotated[datetime | date, BeforeValidator(_parse_bound), AfterValidator(dates.check_value)]
 
 
 class EventsQuery(Schema):

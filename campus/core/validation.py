@@ -49,6 +49,8 @@ def _messages() -> dict[str, Callable[[dict[str, Any]], str]]:
         "url_scheme": lambda c: _("Adresse web invalide (http ou https)."),
         "value_error": lambda c: str(c.get("error", _("Valeur invalide."))),
         "extra_forbidden": lambda c: _("Ce champ n'est pas accepté."),
+        # campus.core.dates: the message is built (translated) when the value is checked.
+        "date_out_of_range": lambda c: str(c.get("message", _("Valeur invalide."))),
     }
 
 
@@ -74,6 +76,19 @@ def translate_validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, 
             {"field": _field_name(list(err.get("loc", []))), "code": code, "message": message}
         )
     return out
+
+
+# Field codes that also become the response's own code when they are its only errors
+# (clients switch on them, as on a service's headline error).
+HEADLINE_CODES = {"date_out_of_range"}
+
+
+def headline(details: list[dict[str, str]]) -> tuple[str, str] | None:
+    """(code, message) for the response when every field error shares one headline code."""
+    codes = {d["code"] for d in details}
+    if len(codes) == 1 and codes <= HEADLINE_CODES:
+        return details[0]["code"], details[0]["message"]
+    return None
 
 
 # --- Domain validation shared by every app's services ----------------------------------

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campus.core.dates import InRangeDateField, InRangeMixin
 from campus.courses.models import (
     BODY_MAX,
     DESCRIPTION_MAX,
@@ -22,8 +23,9 @@ from campus.courses.models import (
 LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class LocalDateTimeField(forms.DateTimeField):
-    """A `datetime-local` input read and shown in the user's time zone."""
+class LocalDateTimeField(InRangeMixin, forms.DateTimeField):
+    """A `datetime-local` input read and shown in the user's time zone, within the
+    accepted range of dates."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_DATETIME_FORMAT)
 
@@ -98,10 +100,10 @@ class CourseForm(forms.Form):
         widget=forms.NumberInput({"min": 1}),
     )
     enrollment_deadline = LocalDateTimeField(label=_("Date limite d'inscription"))
-    course_start_date = forms.DateField(
+    course_start_date = InRangeDateField(
         label=_("Début du cours"), required=False, widget=DateInput()
     )
-    course_end_date = forms.DateField(label=_("Fin du cours"), required=False, widget=DateInput())
+    course_end_date = InRangeDateField(label=_("Fin du cours"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

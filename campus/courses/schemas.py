@@ -2,8 +2,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime
 
+from campus.core.dates import InRangeDate, InRangeDatetime
 from campus.courses.models import DESCRIPTION_MAX, TITLE_MAX, CourseType
 
 
@@ -101,9 +101,9 @@ class CourseIn(Schema):
     description: str = Field("", max_length=DESCRIPTION_MAX)
     course_type: CourseType = CourseType.ON_DEMAND
     max_students: int | None = Field(None, ge=1, le=100_000)
-    enrollment_deadline: AwareDatetime | None = None
-    course_start_date: date | None = None
-    course_end_date: date | None = None
+    enrollment_deadline: InRangeDatetime | None = None
+    course_start_date: InRangeDate | None = None
+    course_end_date: InRangeDate | None = None
 
 
 class ProgressOut(Schema):

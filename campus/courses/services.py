@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from campus.accounts.models import Role, User
 from campus.agenda import services as agenda_services
 from campus.agenda import tasks as agenda_tasks
+from campus.core import dates
 from campus.core.errors import Conflict, Forbidden
 from campus.core.validation import check_max_length, clean_title, field_error
 from campus.courses import selectors
@@ -64,6 +65,14 @@ def _check_course_fields(
         raise field_error("course_type", _("Type de cours inconnu."), "invalid_course_type")
 
 
+COURSE_DATES = ("enrollment_deadline", "course_start_date", "course_end_date")
+
+
+def _check_dates(**values: date | datetime | None) -> None:
+    for field, value in values.items():
+        dates.check_in_range(field, value)
+
+
 @transaction.atomic
 def course_create(
     *,
@@ -88,6 +97,11 @@ def course_create(
             "instructor", _("Ce compte n'a pas le rôle de responsable de cours."), "not_instructor"
         )
     cleaned_title = clean_title(title)
+    _check_dates(
+        enrollment_deadline=enrollment_deadline,
+        course_start_date=course_start_date,
+        course_end_date=course_end_date,
+    )
     _check_course_fields(
         max_students=max_students,
         start=course_start_date,
@@ -139,6 +153,7 @@ def course_update(*, actor: User, course: Course, **changes: Any) -> Course:
     unknown = set(changes) - COURSE_EDITABLE
     if unknown:
         raise field_error(sorted(unknown)[0], _("Ce champ n'est pas modifiable."), "not_editable")
+    _check_dates(**{k: v for k, v in changes.items() if k in COURSE_DATES})
     for field, value in changes.items():
         setattr(course, field, clean_title(value) if field == "title" else value)
     check_max_length("description", course.description, DESCRIPTION_MAX)
@@ -276,6 +291,7 @@ def quiz_create(
     """A module's quiz (module given) or the course's final evaluation (no module)."""
     authorize_course(actor, course, "manage")
     _check_quiz(passing_score, max_attempts)
+    dates.check_in_range("due_at", due_at)
     if module is not None and module.course_id != course.pk:
         raise field_error(
             "module", _("Ce module n'appartient pas à ce cours."), "module_not_in_course"
@@ -307,6 +323,7 @@ def quiz_update(*, actor: User, quiz: Quiz, **changes: Any) -> Quiz:
         if field not in allowed:
             raise field_error(field, _("Ce champ n'est pas modifiable."), "not_editable")
         setattr(quiz, field, value)
+    dates.check_in_range("due_at", changes.get("due_at"))
     _check_quiz(quiz.passing_score, quiz.max_attempts)
     quiz.save()
     return quiz

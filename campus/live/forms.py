@@ -6,12 +6,13 @@ zone (`tz`), then converted to aware datetimes for the services.
 """
 
 import zoneinfo
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from campus.core.dates import InRangeDateField
 from campus.courses.models import TITLE_MAX
 from campus.live.models import CANCEL_REASON_MAX, SESSION_DESCRIPTION_MAX, LiveSession
 from campus.live.services import MAX_SESSION_LENGTH
@@ -61,8 +62,13 @@ def zone_of(name: str) -> zoneinfo.ZoneInfo:
 
 
 def local_instant(day: date, at: time, tz: zoneinfo.ZoneInfo) -> datetime:
-    """Wall-clock `day` `at` in `tz` as an aware datetime (first of an ambiguous hour)."""
-    return datetime.combine(day, at.replace(tzinfo=None)).replace(tzinfo=tz, fold=0)
+    """Wall-clock `day` `at` in `tz` as an aware UTC datetime (first of an ambiguous hour;
+    a time in a spring-forward gap moves forward by the gap, as in a series). In UTC, so
+    comparing and subtracting two of them counts real time: two datetimes sharing one
+    ZoneInfo compare by wall clock, and 02:30 (in the gap) and 03:30 are the same instant
+    in Paris on the last Sunday of March."""
+    local = datetime.combine(day, at.replace(tzinfo=None)).replace(tzinfo=tz, fold=0)
+    return local.astimezone(UTC)
 
 
 def _count_field(label: Any, **attrs: Any) -> forms.IntegerField:
@@ -84,7 +90,7 @@ class SessionForm(forms.Form):
         max_length=SESSION_DESCRIPTION_MAX,
         widget=forms.Textarea({"rows": 4}),
     )
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = InRangeDateField(label=_("Date"), widget=DateInput())
     start_time = forms.TimeField(label=_("Heure de début"), widget=TimeInput())
     end_time = forms.TimeField(label=_("Heure de fin"), widget=TimeInput())
     max_participants = forms.IntegerField(
@@ -209,9 +215,9 @@ class SeriesForm(forms.Form):
     )
     start_time = forms.TimeField(label=_("Heure de début"), widget=TimeInput())
     duration_minutes = _count_field(_("Durée (minutes)"), min=1, max=720, step=5)
-    starts_on = forms.DateField(label=_("Première date"), widget=DateInput())
+    starts_on = InRangeDateField(label=_("Première date"), widget=DateInput())
     count = _count_field(_("Nombre de séances"), min=1, max=200)
-    until = forms.DateField(label=_("Ou : jusqu'au"), required=False, widget=DateInput())
+    until = InRangeDateField(label=_("Ou : jusqu'au"), required=False, widget=DateInput())
     max_participants = forms.IntegerField(
         label=_("Nombre maximum de participants"),
         initial=100,

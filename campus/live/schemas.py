@@ -8,9 +8,9 @@ from datetime import date, datetime, time
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import AliasChoices, AwareDatetime
+from pydantic import AliasChoices
 
-from campus.core.schemas import ObjectIn
+from campus.core.dates import InRangeDate, InRangeDatetime
 from campus.courses.models import TITLE_MAX
 from campus.live.models import (
     CANCEL_REASON_MAX,
@@ -25,10 +25,10 @@ from campus.live.models import (
 class SessionIn(Schema):
     title: str = Field(..., min_length=1, max_length=TITLE_MAX)
     description: str = Field("", max_length=SESSION_DESCRIPTION_MAX)
-    scheduled_start_at: AwareDatetime = Field(
+    scheduled_start_at: InRangeDatetime = Field(
         ..., validation_alias=AliasChoices("scheduled_start_at", "scheduled_start_time")
     )
-    scheduled_end_at: AwareDatetime = Field(
+    scheduled_end_at: InRangeDatetime = Field(
         ..., validation_alias=AliasChoices("scheduled_end_at", "scheduled_end_time")
     )
     max_participants: int = Field(100, ge=1, le=MAX_PARTICIPANTS_LIMIT)
@@ -42,10 +42,10 @@ class SessionUpdateIn(Schema):
 
     title: str | None = Field(None, min_length=1, max_length=TITLE_MAX)
     description: str | None = Field(None, max_length=SESSION_DESCRIPTION_MAX)
-    scheduled_start_at: AwareDatetime | None = Field(
+    scheduled_start_at: InRangeDatetime | None = Field(
         None, validation_alias=AliasChoices("scheduled_start_at", "scheduled_start_time")
     )
-    scheduled_end_at: AwareDatetime | None = Field(
+    scheduled_end_at: InRangeDatetime | None = Field(
         None, validation_alias=AliasChoices("scheduled_end_at", "scheduled_end_time")
     )
     max_participants: int | None = Field(None, ge=1, le=MAX_PARTICIPANTS_LIMIT)
@@ -54,7 +54,7 @@ class SessionUpdateIn(Schema):
     )
 
 
-class CancelIn(ObjectIn):
+class CancelIn(Schema):
     reason: str = Field("", max_length=CANCEL_REASON_MAX)
 
 
@@ -244,17 +244,17 @@ class SeriesIn(Schema):
         validation_alias=AliasChoices("timezone", "timezone_name"),
         description="IANA zone of start_time; default: the course instructor's.",
     )
-    starts_on: date
+    starts_on: InRangeDate
     duration_minutes: int
     count: int | None = None
-    until: date | None = None
+    until: InRangeDate | None = None
     max_participants: int = Field(100, ge=1, le=MAX_PARTICIPANTS_LIMIT)
     is_recording_enabled: bool = Field(
         False, validation_alias=AliasChoices("is_recording_enabled", "recording_enabled")
     )
 
 
-class SeriesUpdateIn(ObjectIn):
+class SeriesUpdateIn(Schema):
     """PATCH …/series ("this and following"): only the fields sent change; at least one."""
 
     title: str | None = Field(None, min_length=1, max_length=TITLE_MAX)
@@ -434,8 +434,8 @@ class SeriesAttendanceOut(Schema):
 
 
 class CalendarQuery(Schema):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: InRangeDatetime
+    end: InRangeDatetime
 
 
 class NotifyIn(Schema):

@@ -13,6 +13,7 @@ from typing import Any
 from dateutil.rrule import WEEKLY, rrule, weekday
 from django.utils.translation import gettext_lazy as _
 
+from campus.core import dates
 from campus.core.validation import field_error
 
 MAX_OCCURRENCES = 200
@@ -108,7 +109,9 @@ def occurrences(
 
     Raises ValidationFailed with codes series_no_days, series_invalid_day,
     series_count_or_until, series_invalid_duration, series_invalid_timezone,
-    series_too_many (more than MAX_OCCURRENCES; never generates an unbounded list).
+    series_too_many (more than MAX_OCCURRENCES; never generates an unbounded list),
+    date_out_of_range (an occurrence, usually the last one, beyond campus.core.dates'
+    horizon).
     """
     days = _clean_days(days_of_week)
     if (count is None) == (until is None):
@@ -158,15 +161,23 @@ def occurrences(
 
     # Take one more than the cap: if it exists, the series is too long. The rrule is a
     # lazy iterator, so a far `until` never materialises more than MAX_OCCURRENCES + 1.
+    out_of_range = field_error(
+        "count" if count is not None else "until", dates.message(), dates.CODE, headline=True
+    )
     local_starts: list[datetime] = []
-    for local in rule:
-        if len(local_starts) == MAX_OCCURRENCES:
-            raise too_many
-        local_starts.append(local)
-
     length = timedelta(minutes=duration_minutes)
     result = []
-    for local in local_starts:
-        start = _to_utc(local, zone)
-        result.append((start, start + length))
+    try:
+        for local in rule:
+            if len(local_starts) == MAX_OCCURRENCES:
+                raise too_many
+            local_starts.append(local)
+        for local in local_starts:
+            start = _to_utc(local, zone)
+            result.append((start, start + length))
+    except (ValueError, OverflowError):  # past year 9999: far beyond the horizon anyway
+        raise out_of_range from None
+    # The last occurrence ends last: it alone may cross the horizon.
+    if result and not dates.in_range(result[-1][1]):
+        raise out_of_range
     return result

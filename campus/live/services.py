@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import User
-from campus.core import ratelimit
+from campus.core import dates, ratelimit
 from campus.core.errors import Conflict, Forbidden, NotFound
 from campus.core.validation import check_max_length, clean_title, field_error
 from campus.courses.access import authorize_course, is_owner_or_admin
@@ -62,6 +62,8 @@ def _check_schedule(start: datetime, end: datetime, *, now: datetime) -> None:
             "timezone_aware",
             headline=True,
         )
+    dates.check_in_range("scheduled_start_at", start)
+    dates.check_in_range("scheduled_end_at", end)
     if end <= start:
         raise field_error(
             "scheduled_end_at", _("La fin doit suivre le début."), "end_before_start", headline=True
@@ -187,6 +189,8 @@ def series_create(
     cleaned_title = clean_title(title)
     check_max_length("description", description, SESSION_DESCRIPTION_MAX)
     _check_capacity(max_participants)
+    dates.check_in_range("starts_on", starts_on)
+    dates.check_in_range("until", until)
     tz = timezone_name or course.instructor.timezone
     slots = series.occurrences(
         days_of_week=days_of_week,

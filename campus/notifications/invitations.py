@@ -4,9 +4,15 @@ METHOD:REQUEST with the session's stable UID and its SEQUENCE when a session is
 scheduled, rescheduled or reminded; METHOD:CANCEL when it is cancelled. Mail clients
 (Gmail, Outlook, Apple Mail) match the UID and keep the highest SEQUENCE, so the
 attendee's calendar entry moves or disappears instead of being duplicated.
+
+ORGANIZER is required in REQUEST and CANCEL (RFC 5546, 3.2.2 and 3.2.5). It is the
+platform's no-reply sender (`DEFAULT_FROM_EMAIL`) with the instructor's name as CN: the
+snapshot stored in every member's notification holds that name, never an email address
+(a notification carries no one's email but, in its .ics, the recipient's own).
 """
 
 from datetime import datetime
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,10 +53,15 @@ def session_snapshot(session: LiveSession) -> dict[str, Any]:
         # Calendars show plain text: the Markdown as words, lines and lists kept.
         "description": content.plain_paragraphs(session.description),
         "url": session_url(session),
-        "organizer": {"name": session.instructor.display_name, "email": session.instructor.email},
+        "organizer": {"name": session.instructor.display_name},
         "cancelled": session.status == LiveSessionStatus.CANCELLED,
         "stamp": session.updated_at.isoformat(),
     }
+
+
+def organizer_address() -> str:
+    """The platform's sender address, bare ("Campus <no-reply@x>" -> "no-reply@x")."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.SERVER_EMAIL
 
 
 def _address(email: str, name: str) -> vCalAddress:
@@ -110,8 +121,8 @@ def _event(snapshot: dict[str, Any], *, method: str, attendee: User | None) -> E
     event.add("location", snapshot["url"])
     cancelled = method == "CANCEL" or snapshot["cancelled"]
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    organizer = snapshot["organizer"]
-    event.add("organizer", _address(organizer["email"], organizer["name"]))
+    # Snapshots stored before this rule may still hold an "email": it is not used.
+    event.add("organizer", _address(organizer_address(), snapshot["organizer"]["name"]))
     if attendee is not None:
         attendee_address = _address(attendee.email, attendee.display_name)
         attendee_address.params["role"] = vText("REQ-PARTICIPANT")

@@ -379,8 +379,8 @@ def test_enroll_into_a_draft_or_unknown_course_is_404(
         ('{"course_id": -3}', "validation_error"),
         ('{"course_id": null}', "validation_error"),
         ("{}", "validation_error"),
-        ("[]", "validation_error"),
-        ('"text"', "validation_error"),
+        ("[]", "body_not_object"),
+        ('"text"', "body_not_object"),
         ('{"courseid": 1}', "validation_error"),
     ],
 )
