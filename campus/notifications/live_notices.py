@@ -184,21 +184,9 @@ def series_rescheduled(
         }
         return title, body
 
-    notice = Notice(
-        kind=Kind.SERIES_RESCHEDULED,
-        # Each edit is its own notice (its caller's transaction writes it once).
-        dedupe_key=f"live-series:{record.pk}:rescheduled:{uuid.uuid4().hex}",
-        render=render,
-        url=_series_url(sessions),
-        subject_type="live_series",
-        subject_id=record.pk,
-        data={
-            "series_id": record.pk,
-            "course_id": first.course_id,
-            "events": [invitations.session_snapshot(s) for s in sessions],
-        },
-    )
-    return services.notify(recipients=_members(first), notice=notice)
+    # Each edit is its own notice (its caller's transaction writes it once).
+    key = f"live-series:{record.pk}:rescheduled:{uuid.uuid4().hex}"
+    return _notify_series(Kind.SERIES_RESCHEDULED, key, render, record, sessions)
 
 
 def series_cancelled(record: SessionSeries, sessions: list[LiveSession], *, reason: str) -> int:
@@ -226,9 +214,23 @@ def series_cancelled(record: SessionSeries, sessions: list[LiveSession], *, reas
             body += "\n" + _("Motif : %(reason)s") % {"reason": reason}
         return title, body
 
+    key = f"live-series:{record.pk}:cancelled:{first.pk}:{first.sequence}"
+    return _notify_series(Kind.SERIES_CANCELLED, key, render, record, sessions)
+
+
+def _notify_series(
+    kind: str,
+    dedupe_key: str,
+    render: Callable[[], tuple[str, str]],
+    record: SessionSeries,
+    sessions: list[LiveSession],
+) -> int:
+    """One notice to the course's members about several sessions of a series, carrying
+    each session's invitation snapshot (the email's calendar file holds them all)."""
+    first = sessions[0]
     notice = Notice(
-        kind=Kind.SERIES_CANCELLED,
-        dedupe_key=f"live-series:{record.pk}:cancelled:{first.pk}:{first.sequence}",
+        kind=kind,
+        dedupe_key=dedupe_key,
         render=render,
         url=_series_url(sessions),
         subject_type="live_series",
