@@ -3,11 +3,15 @@ cannot log in), and the single-event .ics download (login).
 
 An unknown or revoked token is a plain 404, the same as any missing page: no hint that
 a token ever existed. Responses carry an ETag (a hash of what the file depends on, known before
-rendering it) and Last-Modified, and answer 304 to a client that already has them.
+rendering it) and answer 304 to a client that already has that version. Feeds also carry
+Last-Modified: when that version was first served (services.feed_changed_at), which moves
+forward on every change, deletions included; a client may revalidate with If-None-Match,
+If-Modified-Since or both.
 """
 
 import hashlib
 from collections.abc import Callable
+from datetime import datetime
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
@@ -19,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from campus.accounts.models import User
-from campus.agenda import ics, selectors
+from campus.agenda import ics, selectors, services
 from campus.agenda.events import CalendarEvent
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -42,16 +46,15 @@ def _fingerprint(events: list[CalendarEvent], *extra: str) -> str:
 
 def _respond(
     request: HttpRequest,
-    events: list[CalendarEvent],
     render: Callable[[], bytes],
     *,
     fingerprint: str,
+    modified: datetime | None = None,
     filename: str | None = None,
 ) -> HttpResponse:
     """304 when the client has this version (decided before rendering: subscribed
     clients poll every hour and the file rarely changes), else the rendered file."""
     etag = quote_etag(fingerprint)
-    modified = selectors.last_modified(events)
     stamp = int(modified.timestamp()) if modified else None
     conditional = get_conditional_response(request, etag=etag, last_modified=stamp)
     response = conditional or HttpResponse(render(), content_type=CONTENT_TYPE)
@@ -65,10 +68,13 @@ def _respond(
 
 
 def _calendar_response(
-    request: HttpRequest, events: list[CalendarEvent], *, name: str
+    request: HttpRequest, user: User, events: list[CalendarEvent], *, name: str, scope: str
 ) -> HttpResponse:
     url = request.build_absolute_uri()
     fingerprint = _fingerprint(events, name, url)
+    modified = services.feed_changed_at(
+        user=user, scope=scope, fingerprint=fingerprint, now=timezone.now()
+    )
 
     def render() -> bytes:
         # Rendering hundreds of events costs ~0.1 s; the same version is kept in the
@@ -80,7 +86,7 @@ def _calendar_response(
             cache.set(key, body, RENDERED_FEED_SECONDS)
         return bytes(body)
 
-    return _respond(request, events, render, fingerprint=fingerprint)
+    return _respond(request, render, fingerprint=fingerprint, modified=modified)
 
 
 def _token_user(token: str) -> User:
@@ -97,7 +103,7 @@ def user_feed(request: HttpRequest, token: str) -> HttpResponse:
     with translation.override(user.language or None):
         events = selectors.feed_events(user=user, now=timezone.now())
         name = _("Campus — mon agenda")
-    return _calendar_response(request, events, name=name)
+    return _calendar_response(request, user, events, name=name, scope="all")
 
 
 @require_safe
@@ -109,7 +115,7 @@ def course_feed(request: HttpRequest, token: str, course_id: int) -> HttpRespons
     with translation.override(user.language or None):
         events = selectors.feed_events(user=user, now=timezone.now(), course_id=course.pk)
         name = _("Campus — %(c)s") % {"c": course.title}
-    return _calendar_response(request, events, name=name)
+    return _calendar_response(request, user, events, name=name, scope=f"course-{course.pk}")
 
 
 @require_safe
@@ -121,9 +127,10 @@ def event_ics(request: HttpRequest, key: str) -> HttpResponse:
     event = selectors.calendar_event(user=request.user, key=key)
     if event is None:
         raise Http404
+    # ETag only: a file opened once, not polled. (The event's own modification time
+    # would not do as Last-Modified: a quiz deadline moves without its course changing.)
     return _respond(
         request,
-        [event],
         lambda: ics.build_event(event),
         # The reminders' texts are in the reader's language; their set can change.
         fingerprint=_fingerprint([event], ALARMS_VERSION, translation.get_language() or ""),

@@ -2,7 +2,14 @@
 
 Renders are stable: the same events give the same bytes (DTSTAMP is the row's last
 modification, never "now"), so ETags hold and clients see no spurious change. Times are
-UTC; all-day events are DATE values. UIDs come from the events and never change.
+UTC and points in time have a zero DURATION (campus.core.icalendar_times); all-day events
+are DATE values. UIDs come from the events and never change.
+
+No METHOD property: a feed or a downloaded file is a snapshot of a calendar, not an iTIP
+scheduling message (RFC 5546). RFC 5545 §3.7.2 ties METHOD to the MIME `method`
+parameter, which a feed served over HTTP does not carry, and METHOD:PUBLISH would make
+iTIP checkers require an ORGANIZER that study slots, deadlines and course dates do not
+have. The invitations sent by email are iTIP (campus.notifications.invitations).
 
 A downloaded single event carries reminders (VALARM, ACTION:DISPLAY): the student added
 it by hand and expects to be reminded. The subscription feeds carry none: calendar
@@ -22,6 +29,7 @@ from icalendar import Alarm, Calendar, Event, vDuration
 from campus.agenda import events as ev
 from campus.agenda.events import CalendarEvent
 from campus.agenda.selectors import EPOCH
+from campus.core.icalendar_times import add_span, add_stamp
 from campus.live.models import LiveSessionStatus
 from campus.notifications.invitations import PRODID
 
@@ -92,7 +100,6 @@ def _calendar(*, name: str, url: str | None) -> Calendar:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     calendar.add("name", name)
     if url:
@@ -114,15 +121,9 @@ def _event(item: CalendarEvent, *, alarms: bool = False) -> Event:
     event = Event()
     stamp = item.updated_at or EPOCH
     event.add("uid", item.uid)
-    event.add("dtstamp", stamp)
-    event.add("last-modified", stamp)
-    if item.all_day:
-        event.add("dtstart", item.start.date())
-        event.add("dtend", max(item.end.date(), item.start.date() + timedelta(days=1)))
-    else:
-        event.add("dtstart", item.start.astimezone(EPOCH.tzinfo))
-        if item.end > item.start:  # zero length: no DTEND (RFC 5545 §3.6.1)
-            event.add("dtend", item.end.astimezone(EPOCH.tzinfo))
+    add_stamp(event, "dtstamp", stamp)
+    add_stamp(event, "last-modified", stamp)
+    add_span(event, start=item.start, end=item.end, all_day=item.all_day)
     title = summary(item)
     event.add("summary", title)
     if item.description:

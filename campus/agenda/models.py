@@ -167,3 +167,34 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"calendar token of {self.user_id}"
+
+
+class FeedVersion(models.Model):
+    """The version of one subscription feed a client was last served, and since when.
+
+    A feed's Last-Modified must move forward on every change, deletions included: the
+    newest update among the remaining events goes back in time when an event is deleted,
+    and a client revalidating with If-Modified-Since would keep the deleted event. Events
+    come from four sources (sessions, plan items, quizzes, courses) changed by many
+    services, so the change is recorded where it shows: when a request finds a feed whose
+    fingerprint (its ETag) differs from the stored one, the feed changed now."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    scope = models.CharField(_("flux"), max_length=32)  # "all" or "course-<id>"
+    fingerprint = models.CharField(_("empreinte"), max_length=64)
+    changed_at = models.DateTimeField(_("date de modification"))
+
+    class Meta:
+        verbose_name = _("version de flux de calendrier")
+        verbose_name_plural = _("versions de flux de calendrier")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope"], name="feedversion_user_scope_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"feed {self.scope} of {self.user_id}"

@@ -71,7 +71,7 @@ class EventsOut(Schema):
     events: list[EventOut]
 
 
-class ProgressOut(Schema):
+class PlanProgressOut(Schema):
     done: int
     total: int
     percent: int
@@ -105,7 +105,7 @@ class PlanOut(Schema):
     fits: bool
     needed_minutes_per_day: int | None
     generated_at: datetime
-    progress: ProgressOut
+    progress: PlanProgressOut
     items: list[PlanItemOut]
 
 

@@ -394,11 +394,6 @@ def calendar_event(*, user: User, key: str, now: datetime | None = None) -> Cale
     return found[0] if found else None
 
 
-def last_modified(events: list[CalendarEvent]) -> datetime | None:
-    stamps = [e.updated_at for e in events if e.updated_at is not None]
-    return max(stamps) if stamps else None
-
-
 # --- Feeds -----------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ Lessons already completed (and quizzes already passed) are not placed again.
 """
 
 import secrets
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -22,6 +22,7 @@ from campus.agenda.models import (
     MIN_MINUTES_PER_DAY,
     TITLE_MAX,
     CalendarToken,
+    FeedVersion,
     PlanItem,
     PlanItemKind,
     PlanItemStatus,
@@ -256,3 +257,29 @@ def calendar_token_regenerate(*, actor: User) -> CalendarToken:
         user=actor, defaults={"token": _new_token(), "created_at": timezone.now()}
     )
     return token
+
+
+# --- Feed validators -------------------------------------------------------------------
+
+HTTP_DATE_STEP = timedelta(seconds=1)  # HTTP dates count whole seconds
+
+
+def feed_changed_at(*, user: User, scope: str, fingerprint: str, now: datetime) -> datetime:
+    """The feed's Last-Modified: when this version (`fingerprint`) was first served.
+    Unchanged feed: one query. A new version (an event added, edited or deleted) is
+    dated `now`, and always at least a second after the previous one, so a client's
+    If-Modified-Since never matches a version it has not seen."""
+    seen = FeedVersion.objects.filter(user=user, scope=scope).first()
+    if seen is not None and seen.fingerprint == fingerprint:
+        return seen.changed_at
+    changed_at = now.replace(microsecond=0)
+    if seen is None:
+        # A parallel first request may record it too: the first row stays (same instant).
+        FeedVersion.objects.bulk_create(
+            [FeedVersion(user=user, scope=scope, fingerprint=fingerprint, changed_at=changed_at)],
+            ignore_conflicts=True,
+        )
+        return changed_at
+    changed_at = max(changed_at, seen.changed_at + HTTP_DATE_STEP)
+    FeedVersion.objects.filter(pk=seen.pk).update(fingerprint=fingerprint, changed_at=changed_at)
+    return changed_at

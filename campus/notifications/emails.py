@@ -3,6 +3,7 @@ language), a link, the preferences link, and for session notices an iCalendar pa
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEText
 from django.urls import reverse
 
 from campus.core.emails import render_email
@@ -28,6 +29,17 @@ SERIES_METHOD = {
 
 def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) or not url else settings.SITE_URL + url
+
+
+def _calendar_part(filename: str, ics: bytes, *, method: str) -> SafeMIMEText:
+    """The .ics attachment: `text/calendar; charset="utf-8"; method=…` with each parameter
+    once. (Handing Django a mimetype that already names a charset makes it add its own: the
+    header then carried the charset twice.) The `method` parameter must equal the file's
+    METHOD (RFC 5545 §3.7.2) for mail clients to offer it as an invitation."""
+    part = SafeMIMEText(ics.decode(), "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
 
 
 def notification_email(notification: Notification) -> EmailMultiAlternatives | None:
@@ -63,14 +75,14 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives | N
     snapshot = notification.data.get("event")
     if method and snapshot:
         ics = invitations.session_invitation(snapshot, attendee=user, method=method)
-        message.attach("invitation.ics", ics, f"text/calendar; method={method}; charset=UTF-8")
+        message.attach(_calendar_part("invitation.ics", ics, method=method))
     events = notification.data.get("events")
     series_method = SERIES_METHOD.get(notification.kind)  # type: ignore[call-overload]
     if events and series_method:
         ics = invitations.series_invitation(events, attendee=user, method=series_method)
         name = "annulation.ics" if series_method == "CANCEL" else "invitation.ics"
-        message.attach(name, ics, f"text/calendar; method={series_method}; charset=UTF-8")
+        message.attach(_calendar_part(name, ics, method=series_method))
     elif events:
         ics = invitations.series_calendar(events)
-        message.attach("seances.ics", ics, "text/calendar; method=PUBLISH; charset=UTF-8")
+        message.attach(_calendar_part("seances.ics", ics, method="PUBLISH"))
     return message

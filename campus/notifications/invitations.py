@@ -22,6 +22,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from campus.accounts.models import User
 from campus.core import content
+from campus.core.icalendar_times import add_span, add_stamp
 from campus.live.models import LiveSession, LiveSessionStatus
 
 PRODID = "-//Campus//Cours en direct//FR"
@@ -111,9 +112,9 @@ def _event(snapshot: dict[str, Any], *, method: str, attendee: User | None) -> E
     event = Event()
     event.add("uid", snapshot["uid"])
     event.add("sequence", snapshot["sequence"])
-    event.add("dtstamp", datetime.fromisoformat(snapshot["stamp"]))
-    event.add("dtstart", datetime.fromisoformat(snapshot["start"]))
-    event.add("dtend", datetime.fromisoformat(snapshot["end"]))
+    add_stamp(event, "dtstamp", datetime.fromisoformat(snapshot["stamp"]))
+    start, end = datetime.fromisoformat(snapshot["start"]), datetime.fromisoformat(snapshot["end"])
+    add_span(event, start=start, end=end, all_day=False)
     event.add("summary", snapshot["summary"])
     if snapshot["description"]:
         event.add("description", snapshot["description"])

@@ -183,10 +183,13 @@ def test_feed_query_count_is_constant(
             Quiz.objects.filter(course=course).update(due_at=MONDAY + timedelta(days=5))
     path = feed_path(student)
     client = Client()
-    with django_assert_num_queries(5):  # token + sessions, items, deadlines, courses
+    # token + sessions, items, deadlines, courses + the feed's version, first recorded
+    with django_assert_num_queries(7):
         response = client.get(path)
     count = len(Calendar.from_ical(response.content).walk("VEVENT"))
     assert count >= 20 if courses > 1 else count == 1
+    with django_assert_num_queries(6):  # the same version: read, not written
+        assert client.get(path, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
 
 
 def test_feed_only_answers_get_and_head(planned: Course, member: User) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from campus.accounts.models import Role, User
+from campus.agenda.tests.interop import calendar_parts
 from campus.courses import services as course_services
 from campus.courses.models import Course
 from campus.live import services as live_services
@@ -112,10 +113,7 @@ def test_the_invitation_keeps_an_organizer_the_platforms_sender(
     services.deliver_pending()
     messages = [m for m in mail.outbox if m.to == [member.email]]
     calendars = [
-        Calendar.from_ical(content)
-        for message in messages
-        for _name, content, mimetype in message.attachments
-        if mimetype.startswith("text/calendar")
+        Calendar.from_ical(part.body) for message in messages for part in calendar_parts(message)
     ]
     methods = {str(c["METHOD"]) for c in calendars}
     assert {"REQUEST", "CANCEL"} <= methods, methods
