@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 2
 
-.PHONY: run test install migrate messages test-db test-browser test-worker i18n-check bench clean
+.PHONY: run test install migrate messages test-db test-browser test-worker test-apifuzz i18n-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -51,6 +51,11 @@ test-browser: messages
 
 test-worker: messages
 	$(BIN)/pytest -q -m worker
+
+# Schemathesis over the whole OpenAPI document, as a demo student and a demo instructor:
+# no 5xx, every status code, content type and body as documented (campus/core/tests/test_apifuzz.py).
+test-apifuzz: messages
+	$(BIN)/pytest -q -m apifuzz
 
 # Benchmarks use their own database (never ./var): make bench SIZE=m
 SIZE ?= s

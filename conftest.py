@@ -274,6 +274,48 @@ def chromium() -> Any:
         browser.close()
 
 
+# What Chromium writes to the console when the Content-Security-Policy or the
+# Permissions-Policy refuses something ("Refused to load the script … because it violates
+# the following Content Security Policy directive", "Permissions policy violation: camera
+# is not allowed …", "Error with Permissions-Policy header: …"), and what campus.js
+# writes when htmx is asked to evaluate a string.
+POLICY_MESSAGES = (
+    "content security policy",
+    "content-security-policy",
+    "permissions policy",
+    "permissions-policy",
+)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_policy_violations(request: Any, monkeypatch: Any) -> Any:
+    """Browser tests run under the real policies: every context they open (the fixtures
+    below or chromium.new_context) reports its console and its uncaught errors here, and
+    a policy violation or an uncaught error fails the test at teardown."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    from playwright.sync_api import Browser
+
+    problems: list[str] = []
+    open_context = Browser.new_context
+
+    def watch(message: Any) -> None:
+        if any(marker in message.text.lower() for marker in POLICY_MESSAGES):
+            problems.append(f"{message.type}: {message.text} ({message.location.get('url')})")
+
+    def new_context(self: Any, *args: Any, **kwargs: Any) -> Any:
+        context = open_context(self, *args, **kwargs)
+        context.on("console", watch)
+        context.on("weberror", lambda error: problems.append(f"uncaught: {error.error}"))
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", new_context)
+    yield
+    if problems:
+        pytest.fail("policy violations or page errors in the browser:\n" + "\n".join(problems))
+
+
 @pytest.fixture
 def browser_page(chromium: Any, request: Any) -> Any:
     """A fresh browser context (phone-sized unless a test resizes), French first."""

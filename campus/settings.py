@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,14 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
+# A web frontend served from another origin (e.g. the original MdSC Next.js app on
+# http://localhost:3000) may call the API: list its origins, comma-separated. None by
+# default. Only /api/ answers cross-origin; the API authenticates by bearer token, so no
+# cookie is ever sent cross-origin (no credentials), and pages stay same-origin only.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["Retry-After", "ETag", "Last-Modified"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -36,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "corsheaders",
     "ninja",
     "campus.core",
     "campus.accounts",
@@ -50,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that a preflight (OPTIONS) is answered before anything else runs.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses every page and fragment (static files come precompressed from WhiteNoise,
@@ -64,6 +76,9 @@ MIDDLEWARE = [
     "campus.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy (below) and Permissions-Policy: campus.core.security.
+    "campus.core.middleware.ContentSecurityPolicyMiddleware",
+    "campus.core.middleware.PermissionsPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "campus.core.middleware.ApiErrorEnvelopeMiddleware",
 ]
@@ -71,7 +86,10 @@ if DEBUG:
     # Development serves static files from the source folders, uncompressed: gzip them on
     # the fly as well. Production serves WhiteNoise's precompressed copies, untouched.
     MIDDLEWARE.remove("django.middleware.gzip.GZipMiddleware")
-    MIDDLEWARE.insert(1, "django.middleware.gzip.GZipMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "django.middleware.gzip.GZipMiddleware",
+    )
 
 ROOT_URLCONF = "campus.urls"
 WSGI_APPLICATION = "campus.wsgi.application"
@@ -155,6 +173,18 @@ LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 # carrier-grade NAT or a campus network, one address is thousands of students, and the
 # per-account limit above is what protects each password (docs/configuration.md).
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 200)
+# Password-reset requests per window: per address (an IPv6 /64 counts as one) every
+# request counts, high for the same reason; per account, emails sent (the rest are
+# dropped silently), so one inbox is never flooded whatever the addresses asking.
+PASSWORD_RESET_WINDOW_SECONDS = env_int("PASSWORD_RESET_WINDOW_SECONDS", 60 * 60)
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 200)
+PASSWORD_RESET_EMAIL_LIMIT = env_int("PASSWORD_RESET_EMAIL_LIMIT", 3)
+# Public certificate verification per address and window: every lookup counts against a
+# high ceiling (a campus checking its certificates), unknown codes against a lower one
+# (what guessing produces; codes are 192 random bits, so this bounds probing and load).
+CERTIFICATE_VERIFY_WINDOW_SECONDS = env_int("CERTIFICATE_VERIFY_WINDOW_SECONDS", 10 * 60)
+CERTIFICATE_VERIFY_ADDRESS_LIMIT = env_int("CERTIFICATE_VERIFY_ADDRESS_LIMIT", 1000)
+CERTIFICATE_VERIFY_MISS_LIMIT = env_int("CERTIFICATE_VERIFY_MISS_LIMIT", 50)
 
 # --- I18n / time ----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -254,6 +284,23 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _https)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _https else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _https)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _https)
+# Every page: everything from this site only (default-src, which styles, fetches, fonts
+# and frames fall back to), scripts also by the request's nonce, images also as data:
+# URLs; no inline style or handler, no eval, no plugin, never framed. The live room adds
+# the configured Jitsi origin to script-src and frame-src, for its page only
+# (campus.core.security.embeds, campus.live.jitsi.embed_origins). JSON answers get
+# "default-src 'none'; frame-ancestors 'none'". docs/configuration.md, "Content-Security-Policy".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Jitsi (docs/jitsi.md) -------------------------------------------------------------
 # public = no JWT (meet.jit.si, demo only); selfhosted = prosody token auth (HS256);

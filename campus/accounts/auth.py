@@ -62,6 +62,9 @@ class SessionCookieAuth(APIKeyCookie):
 class Anonymous:
     """Last resort of optional auth: lets the request through as AnonymousUser."""
 
+    # Read by the OpenAPI builder (campus.core.openapi): such operations need no auth.
+    allows_anonymous = True
+
     def __call__(self, request: HttpRequest) -> Any:
         return AnonymousUser()
 

@@ -138,7 +138,9 @@ class PasswordResetView(auth_views.PasswordResetView):
             services.password_reset_request(request=self.request, email=form.cleaned_data["email"])
         except RateLimited as exc:
             add_form_errors(form, exc)
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         return HttpResponseRedirect(self.get_success_url())
 
 

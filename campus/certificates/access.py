@@ -7,16 +7,17 @@ sees what the verification page shows, by code.
 
 from typing import Literal
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from campus.certificates import selectors
 from campus.certificates.models import Certificate
+from campus.core import ratelimit
 from campus.core.errors import Forbidden, NotAuthenticated, NotFound
-from campus.core.ratelimit import limit_action
 from campus.courses.access import AnyUser
 
-VERIFY_LIMIT = 30  # lookups per client address and minute: plenty for people, not for guessing
-VERIFY_WINDOW = 60
+VERIFY_SCOPE = "certificate-verify"
+VERIFY_MISS_SCOPE = "certificate-verify-misses"
 
 CertificateAction = Literal["view", "download", "revoke"]
 
@@ -44,10 +45,29 @@ def get_certificate_for(
 
 
 def get_certificate_by_code(code: str, *, client: str) -> Certificate:
-    """The public lookup, rate-limited per client address (429 with Retry-After) so
-    codes cannot be guessed in bulk; an unknown code is a 404."""
-    limit_action("certificate_verify", client, limit=VERIFY_LIMIT, window=VERIFY_WINDOW)
+    """The public lookup, throttled per client address `client` (a
+    `ratelimit.client_address`), 429 with Retry-After, in two counts per window: every
+    lookup against CERTIFICATE_VERIFY_ADDRESS_LIMIT, a high ceiling that a whole campus
+    behind one address does not reach; unknown codes against CERTIFICATE_VERIFY_MISS_LIMIT,
+    what guessing produces and people following a link rarely do. An unknown code is a
+    404."""
+    window = settings.CERTIFICATE_VERIFY_WINDOW_SECONDS
+    ratelimit.ensure_below(
+        VERIFY_MISS_SCOPE,
+        client,
+        limit=settings.CERTIFICATE_VERIFY_MISS_LIMIT,
+        window=window,
+        message=_("Trop de codes inconnus depuis votre réseau. Réessayez plus tard."),
+    )
+    ratelimit.limit_action(
+        VERIFY_SCOPE,
+        client,
+        limit=settings.CERTIFICATE_VERIFY_ADDRESS_LIMIT,
+        window=window,
+        message=_("Trop de vérifications depuis votre réseau. Réessayez plus tard."),
+    )
     certificate = selectors.certificate_by_code(code=code)
     if certificate is None:
+        ratelimit.hit(VERIFY_MISS_SCOPE, client, window=window)
         raise _not_found()
     return certificate

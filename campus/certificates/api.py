@@ -4,15 +4,18 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from campus.accounts.auth import AuthedRequest
-from campus.accounts.services import client_ip
 from campus.certificates import access, presenters, selectors, services
 from campus.certificates.pdf import render_certificate
 from campus.certificates.schemas import CertificateOut, RevokeIn, VerificationOut
 from campus.core.envelope import Envelope, PageEnvelope, created, ok
 from campus.core.pagination import PageQuery
+from campus.core.ratelimit import client_address
 from campus.courses import access as course_access
 
 router = Router(tags=["certificates"])
+
+# The download is a file, not the JSON envelope: documented as such for OpenAPI.
+PDF_SCHEMA = {"type": "string", "format": "binary"}
 
 
 def pdf_response(certificate_pdf: bytes, number: str) -> HttpResponse:
@@ -32,7 +35,7 @@ def pdf_response(certificate_pdf: bytes, number: str) -> HttpResponse:
     summary="Verify a certificate (public, rate-limited)",
 )
 def verify(request: HttpRequest, code: str) -> dict:
-    certificate = access.get_certificate_by_code(code, client=client_ip(request))
+    certificate = access.get_certificate_by_code(code, client=client_address(request))
     return ok(presenters.verification(certificate))
 
 
@@ -69,6 +72,7 @@ def detail(request: AuthedRequest, certificate_id: int) -> dict:
     "/certificates/{certificate_id}/pdf",
     response={200: None},
     summary="Download my certificate (application/pdf)",
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {"schema": PDF_SCHEMA}}}}},
 )
 def pdf(request: AuthedRequest, certificate_id: int) -> HttpResponse:
     certificate = access.get_certificate_for(request.auth, certificate_id, action="download")

@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from campus.accounts.services import client_ip
 from campus.certificates import access, presenters, selectors, services
 from campus.certificates.api import pdf_response
 from campus.certificates.models import Certificate
 from campus.certificates.pdf import render_certificate
 from campus.core.errors import Conflict
+from campus.core.ratelimit import client_address
 from campus.core.views import (
     FRAGMENT_HEADER,
     action_outcome,
@@ -199,6 +199,6 @@ def download(request: HttpRequest, certificate_id: int) -> HttpResponse:
 @require_GET
 @page
 def verify(request: HttpRequest, code: str) -> HttpResponse:
-    certificate = access.get_certificate_by_code(code, client=client_ip(request))
+    certificate = access.get_certificate_by_code(code, client=client_address(request))
     context = {"certificate": presenters.verification(certificate)}
     return render(request, "certificates/verify.html", context)

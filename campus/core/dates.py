@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from campus.core.formatting import format_date
@@ -94,6 +94,17 @@ def check_value(value: Any) -> Any:
 
 InRangeDate = Annotated[date, AfterValidator(check_value)]
 InRangeDatetime = Annotated[AwareDatetime, AfterValidator(check_value)]
+
+# A wall-clock time of day in a zone given elsewhere (a series' `timezone`), sent and
+# shown without an offset: "18:00" or "18:00:00". JSON Schema's `format: time` is RFC
+# 3339's, which requires an offset, so the document says what is meant instead.
+WALL_CLOCK_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$"
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {"type": "string", "pattern": WALL_CLOCK_TIME, "examples": ["18:00"]},
+    ),
+]
 
 
 # --- Page forms ------------------------------------------------------------------------------

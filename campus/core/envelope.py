@@ -1,7 +1,13 @@
-"""The success envelope and its OpenAPI schemas: {"success": true, "data": ..., "pagination"}."""
+"""The success and error envelopes and their OpenAPI schemas.
 
+Success: {"success": true, "data": ..., "pagination"?}. Error, for every status:
+{"success": false, "message": ..., "error": {"code": ..., "details": ...}}.
+"""
+
+import types
+import typing
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema, Status
 from pydantic import create_model
@@ -20,11 +26,14 @@ class CursorPaginationOut(Schema):
 
 class ErrorBody(Schema):
     code: str
-    details: Any = None
+    details: Any  # required: always sent, null when there is nothing to add
 
 
-class ErrorOut(Schema):
-    success: bool = False
+class ErrorEnvelope(Schema):
+    """The one error shape, whatever the status: `code` is stable (switch on it),
+    `message` is for people (translated), `details` is null or structured extras."""
+
+    success: Literal[False]
     message: str
     error: ErrorBody
 
@@ -43,22 +52,40 @@ def created(data: Any, **extra: Any) -> Status:
     return Status(201, ok(data, **extra))
 
 
+def schema_name(annotation: Any) -> str:
+    """A readable OpenAPI name for what an envelope carries: `CourseOut` -> "CourseOut",
+    `list[SessionOut]` -> "SessionOutList", `dict` -> "Object", `X | None` -> "XOrNull".
+    Naming a generic by its origin alone ("list") made every list envelope one component."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (list, tuple, set, frozenset) and args:
+        return f"{schema_name(args[0])}List"
+    if origin in (typing.Union, types.UnionType):
+        present = [schema_name(arg) for arg in args if arg is not type(None)]
+        nullable = "OrNull" if type(None) in args else ""
+        return "Or".join(present) + nullable
+    if annotation is dict or origin is dict:
+        return "Object"
+    return getattr(annotation, "__name__", "Data")
+
+
 @cache
 def Envelope(data_schema: Any) -> type[Schema]:
     """`Envelope(CourseOut)` -> a schema {success, data: CourseOut} named for OpenAPI."""
-    name = getattr(data_schema, "__name__", "Data")
     return create_model(
-        f"{name}Envelope", __base__=Schema, success=(bool, True), data=(data_schema, ...)
+        f"{schema_name(data_schema)}Envelope",
+        __base__=Schema,
+        success=(Literal[True], ...),
+        data=(data_schema, ...),
     )
 
 
 @cache
 def PageEnvelope(item_schema: Any) -> type[Schema]:
-    name = getattr(item_schema, "__name__", "Item")
     return create_model(
-        f"{name}Page",
+        f"{schema_name(item_schema)}Page",
         __base__=Schema,
-        success=(bool, True),
+        success=(Literal[True], ...),
         data=(list[item_schema], ...),
         pagination=(PaginationOut, ...),
     )
@@ -66,11 +93,10 @@ def PageEnvelope(item_schema: Any) -> type[Schema]:
 
 @cache
 def CursorEnvelope(item_schema: Any) -> type[Schema]:
-    name = getattr(item_schema, "__name__", "Item")
     return create_model(
-        f"{name}CursorPage",
+        f"{schema_name(item_schema)}CursorPage",
         __base__=Schema,
-        success=(bool, True),
+        success=(Literal[True], ...),
         data=(list[item_schema], ...),
         pagination=(CursorPaginationOut, ...),
     )

@@ -13,7 +13,6 @@ from campus.live import access, presenters, selectors, services
 from campus.live.schemas import (
     AttendanceOut,
     AttendanceQuery,
-    CalendarQuery,
     CancelIn,
     ChatIn,
     ChatMessageOut,
@@ -23,6 +22,7 @@ from campus.live.schemas import (
     JitsiAccessOut,
     JoinOut,
     LeaveOut,
+    LiveCalendarQuery,
     NotifyIn,
     NotifyOut,
     ParticipantOut,
@@ -228,6 +228,10 @@ def student_sessions(request: AuthedRequest, query: Query[StudentSessionsQuery])
 
 # --- Series, attendance report, calendar ----------------------------------------------------
 
+# The attendance reports answer a CSV file for ?format=csv: the document lists it beside
+# the JSON body (ninja deep-merges this into the operation).
+CSV_FILE_TOO = {"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}}
+
 
 @router.post(
     "/courses/{course_id}/live-session-series",
@@ -296,6 +300,7 @@ def series_cancel(request: AuthedRequest, series_id: int, payload: CancelIn) -> 
     "/live-sessions/{session_id}/attendance",
     response=Envelope(AttendanceOut),
     summary="Attendance per participant (owner, admin); ?format=csv for a file",
+    openapi_extra=CSV_FILE_TOO,
 )
 def session_attendance(
     request: AuthedRequest, session_id: int, query: Query[AttendanceQuery]
@@ -314,6 +319,7 @@ def session_attendance(
     response=Envelope(SeriesAttendanceOut),
     summary="Each enrolled student's attendance over the series' classes held (owner, admin); "
     "?format=csv for a file",
+    openapi_extra=CSV_FILE_TOO,
 )
 def series_attendance(request: AuthedRequest, series_id: int, query: Query[AttendanceQuery]) -> Any:
     record = access.get_series_for(request.auth, series_id, action="manage")
@@ -328,7 +334,7 @@ def series_attendance(request: AuthedRequest, series_id: int, query: Query[Atten
     response=Envelope(list[SessionOut]),
     summary="My live sessions overlapping [start, end) (enrolled and taught courses)",
 )
-def calendar_sessions(request: AuthedRequest, query: Query[CalendarQuery]) -> dict:
+def calendar_sessions(request: AuthedRequest, query: Query[LiveCalendarQuery]) -> dict:
     sessions = selectors.sessions_in_window(user=request.auth, start=query.start, end=query.end)
     return ok([presenters.session_row(s) for s in sessions])
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import jwt
 from django.conf import settings
@@ -265,6 +265,19 @@ def embed_config(
     if token:
         config["jwt"] = token
     return config
+
+
+def embed_origins() -> tuple[str, ...]:
+    """The origins the room page loads Jitsi from, for its Content-Security-Policy and
+    Permissions-Policy: where external_api.js comes from (embed_config's script_url) and
+    the iframe it opens, which external_api.js builds as https://<domain>/ (Campus never
+    asks it for plain http)."""
+    if settings.JITSI_MODE == Mode.JAAS:
+        return (f"https://{JAAS_DOMAIN}",)
+    server = urlsplit(settings.JITSI_SERVER_URL)
+    script_origin = f"{server.scheme}://{server.netloc}"
+    frame_origin = f"https://{settings.JITSI_DOMAIN}"
+    return tuple(dict.fromkeys((script_origin, frame_origin)))
 
 
 # Data saver: for slow or costly connections. Audio only at first, and if the user turns

@@ -27,7 +27,11 @@ def session_row(session: LiveSession) -> dict[str, Any]:
     return {
         "id": session.pk,
         "course_id": session.course_id,
-        "course": {"id": session.course.pk, "title": session.course.title},
+        "course": {
+            "id": session.course.pk,
+            "title": session.course.title,
+            "slug": session.course.slug,
+        },
         "instructor_id": session.instructor_id,
         "instructor": {"id": session.instructor.pk, "full_name": session.instructor.full_name},
         "title": session.title,

@@ -4,13 +4,13 @@ List and detail never carry the room password, a JWT or a join link: only join a
 jitsi-token return those, and only to those allowed in.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import AliasChoices
 
-from campus.core.dates import InRangeDate, InRangeDatetime
+from campus.core.dates import InRangeDate, InRangeDatetime, LocalTime
 from campus.courses.models import TITLE_MAX
 from campus.live.models import (
     CANCEL_REASON_MAX,
@@ -62,22 +62,23 @@ class SessionListQuery(Schema):
     status: LiveSessionStatus | None = None
 
 
-class PersonOut(Schema):
+class LivePersonOut(Schema):
     id: int
     full_name: str
 
 
-class CourseRefOut(Schema):
+class LiveCourseRefOut(Schema):
     id: int
     title: str
+    slug: str
 
 
 class SessionOut(Schema):
     id: int
     course_id: int
-    course: CourseRefOut
+    course: LiveCourseRefOut
     instructor_id: int
-    instructor: PersonOut
+    instructor: LivePersonOut
     title: str
     description: str
     status: str
@@ -192,7 +193,7 @@ class ChatIn(Schema):
 class ChatMessageOut(Schema):
     id: int
     session_id: int
-    author: PersonOut
+    author: LivePersonOut
     kind: str
     text: str
     answer_to_id: int | None
@@ -237,7 +238,7 @@ class SeriesIn(Schema):
     days_of_week: list[int] = Field(
         ..., max_length=50, description="0 = Monday … 6 = Sunday (duplicates are folded)."
     )
-    start_time: time = Field(..., description="Local wall-clock time, HH:MM.")
+    start_time: LocalTime = Field(..., description="Local wall-clock time, HH:MM.")
     timezone_name: str | None = Field(
         None,
         max_length=64,
@@ -263,7 +264,7 @@ class SeriesUpdateIn(Schema):
     is_recording_enabled: bool | None = Field(
         None, validation_alias=AliasChoices("is_recording_enabled", "recording_enabled")
     )
-    start_time: time | None = Field(
+    start_time: LocalTime | None = Field(
         None, description="New local wall-clock start (HH:MM) in the series' time zone."
     )
     duration_minutes: int | None = Field(None, description="New length of each occurrence.")
@@ -275,7 +276,7 @@ class SeriesOut(Schema):
     title: str
     description: str
     days_of_week: list[int]
-    start_time: time
+    start_time: LocalTime
     timezone: str
     starts_on: date
     duration_minutes: int
@@ -433,7 +434,7 @@ class SeriesAttendanceOut(Schema):
     summary: SeriesAttendanceSummaryOut
 
 
-class CalendarQuery(Schema):
+class LiveCalendarQuery(Schema):
     start: InRangeDatetime
     end: InRangeDatetime
 

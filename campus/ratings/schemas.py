@@ -83,14 +83,14 @@ class RatingOut(Schema):
     )
 
 
-class CourseRefOut(Schema):
+class RatingCourseRefOut(Schema):
     id: int
     title: str
     slug: str
 
 
 class ModerationItemOut(RatingOut):
-    course: CourseRefOut
+    course: RatingCourseRefOut
 
 
 class StatsOut(Schema):

@@ -87,7 +87,7 @@ def moderation_queue(*, user: User, course_id: int | None = None) -> QuerySet[Co
     one of them, oldest first."""
     queryset = _pending_for(user)
     if course_id is not None:
-        queryset = queryset.filter(course_id=course_id)
+        queryset = queryset.filter(course__pk=course_id)  # see rating_in_course
     return queryset.select_related("user", "course").order_by("created_at", "id")
 
 
@@ -104,7 +104,9 @@ def pending_counts_for_instructor(*, user: User) -> dict[int, int]:
 def rating_in_course(*, course_id: int, rating_id: int) -> CourseRating | None:
     return (
         CourseRating.objects.select_related("user", "course", "course__instructor")
-        .filter(pk=rating_id, course_id=course_id)
+        # course__pk, not course_id: an integer lookup, so an id past the database's
+        # range (a client's path) matches nothing instead of overflowing (a 500).
+        .filter(pk=rating_id, course__pk=course_id)
         .first()
     )
 

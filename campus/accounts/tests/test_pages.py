@@ -347,8 +347,11 @@ def test_password_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(
 
 
 def test_password_reset_is_throttled(
-    outsider: User, django_capture_on_commit_callbacks: Any
+    outsider: User, django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
+    """Per address past PASSWORD_RESET_ADDRESS_LIMIT (429), per account at most
+    PASSWORD_RESET_EMAIL_LIMIT emails (more in test_password_reset_limits.py)."""
+    settings.PASSWORD_RESET_ADDRESS_LIMIT = 10
     client = Client()
     with django_capture_on_commit_callbacks(execute=True):
         statuses = [

@@ -575,6 +575,154 @@ def test_calendar_page_out_of_range_shows_today(member: User) -> None:
     assert "Mars 2036" in text(client.get(reverse("agenda:calendar"), {"date": "2036-03-10"}))
 
 
+@pytest.mark.parametrize("value", ["0001-01-01T00:00", "1969-12-31T23:00", "9999-12-31T23:00"])
+def test_quiz_edit_form_refuses_a_deadline_out_of_range(
+    owner: User, course: Course, value: str
+) -> None:
+    quiz = Quiz.objects.filter(course=course).order_by("pk").first()
+    assert quiz is not None and quiz.due_at is None
+    url = reverse("courses:quiz_edit", kwargs={"slug": course.slug, "quiz_id": quiz.pk})
+    form = {"title": "Quiz", "passing_score": "50", "max_attempts": "", "due_at": value}
+    response = client_for(owner).post(url, form)
+    assert response.status_code == 400
+    assert MESSAGE in text(response) and f'value="{value}"' in text(response)
+    quiz.refresh_from_db()
+    assert quiz.due_at is None
+    # The horizon's last minute, in the owner's zone (Porto-Novo, UTC+1), is accepted.
+    response = client_for(owner).post(url, {**form, "due_at": "2036-03-10T23:59"})
+    assert response.status_code == 302
+    quiz.refresh_from_db()
+    assert quiz.due_at == datetime(2036, 3, 10, 22, 59, tzinfo=UTC)
+
+
+def near_horizon_series(
+    owner: User, course: Course, *, zone: str = "UTC", local_start: int = 22
+) -> tuple[Any, list[LiveSession]]:
+    """Two weekly classes of an hour, the second on the horizon's day at 22:00 UTC."""
+    return services.series_create(
+        actor=owner,
+        course=course,
+        title="Série",
+        days_of_week=[HORIZON.weekday()],
+        start_time=datetime(2000, 1, 1, local_start).time(),
+        timezone_name=zone,
+        starts_on=HORIZON - timedelta(days=7),
+        count=2,
+        duration_minutes=60,
+    )
+
+
+def test_session_edit_form_this_and_following_refuses_out_of_range(
+    owner: User, course: Course
+) -> None:
+    owner.timezone = "Pacific/Honolulu"  # UTC-10: 12:00 there is 22:00 UTC
+    owner.save(update_fields=["timezone"])
+    record, sessions = near_horizon_series(owner, course, zone="Pacific/Honolulu", local_start=12)
+    url = reverse(
+        "live:session_edit", kwargs={"course_id": course.pk, "session_id": sessions[0].pk}
+    )
+    client = client_for(owner)
+    first_day = (HORIZON - timedelta(days=7)).isoformat()
+    # A date in year 9999; or 13:30-14:30 in Honolulu, which moves the last class to
+    # 23:30-00:30 UTC, past the horizon.
+    for overrides in (
+        {"date": "9999-12-31"},
+        {"date": first_day, "start_time": "13:30", "end_time": "14:30"},
+    ):
+        response = client.post(url, session_form(scope="following", **overrides))
+        assert response.status_code == 400, overrides
+        assert MESSAGE in text(response)
+    starts = sorted(s.scheduled_start_at for s in LiveSession.objects.filter(series=record))
+    assert starts == [s.scheduled_start_at for s in sessions]
+
+
+def test_series_edit_form_cannot_push_an_occurrence_past_the_horizon(
+    owner: User, course: Course
+) -> None:
+    record, sessions = near_horizon_series(owner, course)
+    url = reverse("live:series_edit", kwargs={"course_id": course.pk, "series_id": record.pk})
+    data = {
+        "title": "Série",
+        "description": "",
+        "start_time": "22:00",
+        "duration_minutes": "150",  # the last class would end on the day after the horizon
+        "max_participants": str(record.max_participants),
+    }
+    response = client_for(owner).post(url, data)
+    assert response.status_code == 400
+    assert MESSAGE in text(response)
+    ends = sorted(s.scheduled_end_at for s in LiveSession.objects.filter(series=record))
+    assert ends == [s.scheduled_end_at for s in sessions]
+
+
+@pytest.mark.parametrize("view", ["week", "day"])
+def test_calendar_page_week_and_day_out_of_range_show_today(member: User, view: str) -> None:
+    client = client_for(member)
+    for value in ("0001-01-01", "1969-12-31", "2036-03-11", "9999-12-31"):
+        response = client.get(reverse("agenda:calendar"), {"date": value, "view": view})
+        assert response.status_code == 200, value
+        assert "2026" in text(response) and "9999" not in text(response)
+
+
+# --- Every date the API takes is above ---------------------------------------------------
+
+# Each (method, path, where.field) taking a date or datetime, with the tests above that
+# feed it boundary dates. A new date input fails the test below until it is added here
+# with its own tests.
+API_DATE_INPUTS = {
+    ("POST", "/api/courses", "body.enrollment_deadline"),
+    ("POST", "/api/courses", "body.course_start_date"),
+    ("POST", "/api/courses", "body.course_end_date"),
+    ("POST", "/api/courses/{course_id}/live-sessions", "body.scheduled_start_at"),
+    ("POST", "/api/courses/{course_id}/live-sessions", "body.scheduled_end_at"),
+    ("PUT", "/api/live-sessions/{session_id}", "body.scheduled_start_at"),
+    ("PUT", "/api/live-sessions/{session_id}", "body.scheduled_end_at"),
+    ("PATCH", "/api/live-sessions/{session_id}", "body.scheduled_start_at"),
+    ("PATCH", "/api/live-sessions/{session_id}", "body.scheduled_end_at"),
+    ("POST", "/api/courses/{course_id}/live-session-series", "body.starts_on"),
+    ("POST", "/api/courses/{course_id}/live-session-series", "body.until"),
+    ("GET", "/api/student/calendar/live-sessions", "query.start"),
+    ("GET", "/api/student/calendar/live-sessions", "query.end"),
+    ("GET", "/api/calendar/events", "query.start"),
+    ("GET", "/api/calendar/events", "query.end"),
+    ("GET", "/api/calendar", "query.start"),
+    ("GET", "/api/calendar", "query.end"),
+}
+
+
+def _date_inputs(schema: dict[str, Any], where: str, components: dict[str, Any]) -> set[str]:
+    """The names under `where` whose schema is a date or date-time (or may be one)."""
+    if "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    found = {where} if schema.get("format") in ("date", "date-time") else set()
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in schema.get(key, []):
+            found |= _date_inputs(option, where, components)
+    for name, sub in schema.get("properties", {}).items():
+        found |= _date_inputs(sub, f"{where}.{name}", components)
+    if "items" in schema:
+        found |= _date_inputs(schema["items"], where, components)
+    return found
+
+
+def test_every_api_date_input_is_covered() -> None:
+    from campus.api import api
+
+    spec = api.get_openapi_schema()
+    components = spec.get("components", {}).get("schemas", {})
+    inputs = set()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                where = f"{parameter['in']}.{parameter['name']}"
+                for name in _date_inputs(parameter.get("schema", {}), where, components):
+                    inputs.add((method.upper(), path, name))
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                for name in _date_inputs(content.get("schema", {}), "body", components):
+                    inputs.add((method.upper(), path, name))
+    assert inputs == API_DATE_INPUTS
+
+
 # --- Others' pages at the horizon's edge, seen from UTC+14 ------------------------------
 
 

@@ -11,6 +11,8 @@ import time_machine
 from django.utils import timezone
 
 from campus.accounts.models import Role, User
+from campus.accounts.tokens import token_issue
+from campus.core.tests.openapi_check import call_conforming
 from campus.courses import services
 from campus.courses.models import (
     Course,
@@ -479,6 +481,22 @@ def test_completing_a_lesson_is_idempotent(api: Any, course: Course, member: Use
     assert first.json_body["data"] == second.json_body["data"]
     assert first.json_body["data"]["lesson_id"] == lesson.pk
     assert LessonCompletion.objects.filter(lesson=lesson).count() == 1
+
+
+def test_lesson_complete_sends_what_the_document_says(course: Course, member: User) -> None:
+    """The document once showed the study plan's {done, total, percent} here (two
+    schemas shared a name): the body sent, {enrollment, lesson_id}, must match it."""
+    lesson = lessons_of(course)[0]
+    token, _ = token_issue(user=member)
+    response = call_conforming(
+        "POST",
+        "/api/lessons/{lesson_id}/complete",
+        token=token,
+        path_parameters={"lesson_id": lesson.pk},
+    )
+    data = response.json()["data"]
+    assert data["lesson_id"] == lesson.pk
+    assert data["enrollment"]["course_id"] == course.pk
 
 
 def test_progress_math(api: Any, course: Course, member: User) -> None:

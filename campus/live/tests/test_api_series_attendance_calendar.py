@@ -12,6 +12,8 @@ import time_machine
 from django.utils import timezone
 
 from campus.accounts.models import User
+from campus.accounts.tokens import token_issue
+from campus.core.tests.openapi_check import call_conforming
 from campus.courses import services as course_services
 from campus.courses.models import Course
 from campus.courses.tests.test_query_counts import count_queries, warmed
@@ -216,6 +218,24 @@ def test_attendance_report_csv(api: Any, owner: User, member: User, course: Cour
     assert rows[1][1].startswith("'=")  # never a formula in a spreadsheet
     line = dict(zip(rows[0], rows[1], strict=True))
     assert line["online_now"] == "True" and line["attendance_status"] == "present"
+
+
+def test_both_attendance_formats_are_in_the_document(
+    owner: User, member: User, course: Course
+) -> None:
+    """The CSV answer was missing from the document (found by the apifuzz run)."""
+    session = make_live(owner, course)
+    services.session_join(actor=member, session=session)
+    token, _ = token_issue(user=owner)
+    for query, content_type in (({}, "application/json"), ({"format": "csv"}, "text/csv")):
+        response = call_conforming(
+            "GET",
+            "/api/live-sessions/{session_id}/attendance",
+            token=token,
+            path_parameters={"session_id": session.pk},
+            query=query,
+        )
+        assert response.headers["content-type"][0].startswith(content_type)
 
 
 def test_attendance_bad_input_and_forbidden(

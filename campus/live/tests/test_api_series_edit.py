@@ -9,6 +9,8 @@ import pytest
 import time_machine
 
 from campus.accounts.models import User
+from campus.accounts.tokens import token_issue
+from campus.core.tests.openapi_check import call_conforming
 from campus.courses.models import Course
 from campus.live import services
 from campus.live.models import LiveSession, LiveSessionStatus, SessionSeries
@@ -112,6 +114,17 @@ def test_editing_one_occurrence_keeps_it_in_its_series(
 
 
 # --- This and following ----------------------------------------------------------------------
+
+
+def test_the_series_wall_clock_start_is_what_the_document_says(owner: User, course: Course) -> None:
+    """A local time without offset ("18:00:00"): the document said `format: time`, which
+    is RFC 3339's and requires an offset (found by the apifuzz run)."""
+    record = series_of(make_series(owner, course)[0])
+    token, _ = token_issue(user=owner)
+    response = call_conforming(
+        "GET", "/api/live-series/{series_id}", token=token, path_parameters={"series_id": record.pk}
+    )
+    assert response.json()["data"]["start_time"] == "18:00:00"
 
 
 def test_this_and_following_moves_to_1930_local_across_dst(

@@ -9,6 +9,8 @@ import time_machine
 from django.utils import timezone
 
 from campus.accounts.models import User
+from campus.accounts.tokens import token_issue
+from campus.core.tests.openapi_check import call_conforming
 from campus.courses.models import Course
 from campus.live import services
 from campus.live.models import (
@@ -175,6 +177,9 @@ def test_list_filters_by_status_and_hides_secrets(
     assert live.jitsi_room_password not in response.content.decode()
     assert member.email not in response.content.decode()
     assert rows[1]["participants_count"] == 1
+    # The course reference carries the slug the pages' addresses are built from.
+    assert rows[0]["course"] == {"id": course.pk, "title": course.title, "slug": course.slug}
+    assert rows[0]["instructor"] == {"id": owner.pk, "full_name": owner.full_name}
 
     live_only = api(member).get(f"/api/courses/{course.pk}/live-sessions", {"status": "live"})
     assert [r["title"] for r in live_only.json_body["data"]] == ["B"]
@@ -197,7 +202,35 @@ def test_detail_never_shows_the_password(
         assert session.jitsi_room_name not in text
         assert member.email not in text
         assert not SECRET_KEYS & set(response.json_body["data"])
-        assert response.json_body["data"]["course"] == {"id": course.pk, "title": course.title}
+        assert response.json_body["data"]["course"] == {
+            "id": course.pk,
+            "title": course.title,
+            "slug": course.slug,
+        }
+
+
+def test_session_list_and_detail_send_what_the_document_says(
+    owner: User, member: User, course: Course
+) -> None:
+    """The course reference carries its slug and the person is {id, full_name}, in the
+    document as in the body (the document once said {id, name} and no slug)."""
+    session = make_session(owner, course)
+    token, _ = token_issue(user=member)
+    listed = call_conforming(
+        "GET",
+        "/api/courses/{course_id}/live-sessions",
+        token=token,
+        path_parameters={"course_id": course.pk},
+    )
+    detail = call_conforming(
+        "GET",
+        "/api/live-sessions/{session_id}",
+        token=token,
+        path_parameters={"session_id": session.pk},
+    )
+    for row in (listed.json()["data"][0], detail.json()["data"]):
+        assert row["course"]["slug"] == course.slug
+        assert row["instructor"] == {"id": owner.pk, "full_name": owner.full_name}
 
 
 def test_unknown_session_is_404(api: Any, owner: User) -> None:

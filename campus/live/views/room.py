@@ -38,6 +38,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from campus.accounts import services as account_services
 from campus.accounts.models import User
 from campus.core.errors import Conflict, NotFound
+from campus.core.security import embeds
 from campus.core.views import current_user, form_call, form_status, page, safe_next
 from campus.courses.access import is_owner_or_admin
 from campus.live import access, jitsi, selectors, services
@@ -168,6 +169,7 @@ def _join_context(
     return context
 
 
+@embeds(jitsi.embed_origins)
 @page
 def join(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
     user, session = _session(request, slug, session_id)
@@ -293,6 +295,7 @@ def _panel_response(
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@embeds(jitsi.embed_origins)  # a refused POST without htmx shows the room page again
 @page
 def questions(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
     """GET: the panel (or with ?part=list only its polled list; with ?v=<version> too,

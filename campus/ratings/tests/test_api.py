@@ -267,6 +267,18 @@ def test_a_review_under_another_course_is_404(
     assert_error(api(user).put(url(other_course, f"/{data['id']}"), {"rating": 1}), 404)
 
 
+def test_a_course_id_past_the_database_range_is_404_not_500(
+    api: Any, course: Course, user_factory: Any
+) -> None:
+    """Found by the apifuzz run: a path's course id beyond 64 bits overflowed the query."""
+    user, _ = graduate(user_factory, course)
+    data = create(api, user, course)
+    path = f"/api/courses/{2**70}/ratings/{data['id']}"
+    assert_error(api(user).get(path), 404, "rating_not_found")
+    assert_error(api(user).put(path, {"rating": 1}), 404, "rating_not_found")
+    assert_error(api(user).delete(path), 404, "rating_not_found")
+
+
 def test_deleting_updates_the_stats_and_allows_rating_again(
     api: Any, course: Course, owner: User, user_factory: Any
 ) -> None:

@@ -197,7 +197,8 @@ def test_course_page_shows_stats_histogram_and_reviews(
     assert "Avis des étudiants" in html
     assert "4,5" in html and "2 avis" in html
     assert "50 % recommandent ce cours" in html
-    assert 'style="width: 50%"' in html and 'style="width: 0%"' in html
+    assert '<rect class="histogram-bar" width="50"' in html
+    assert '<rect class="histogram-bar" width="0"' in html
     assert "Excellent cours" in html
 
 
