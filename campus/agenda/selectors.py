@@ -405,7 +405,8 @@ def user_for_token(*, token: str) -> User | None:
         .filter(token=token, user__is_active=True)
         .first()
     )
-    return row.user if row is not None else None
+    # Letter for letter: MariaDB's default collation would match another case.
+    return row.user if row is not None and row.token == token else None
 
 
 def course_for_feed(*, user: User, course_id: int) -> Course | None:

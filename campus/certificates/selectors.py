@@ -26,10 +26,15 @@ def certificate_by_id(*, certificate_id: int) -> Certificate | None:
 
 
 def certificate_by_code(*, code: str) -> Certificate | None:
-    """The public lookup. A code longer than any we issue is not even queried."""
+    """The public lookup. A code longer than any we issue is not even queried.
+
+    Codes are case-sensitive (token_urlsafe): MariaDB's default collation compares
+    case-insensitively, so the row it finds is checked again here, letter for letter,
+    and every database answers the same."""
     if not code or len(code) > CODE_MAX:
         return None
-    return Certificate.objects.filter(code=code).first()
+    certificate = Certificate.objects.filter(code=code).first()
+    return certificate if certificate is not None and certificate.code == code else None
 
 
 def certificates_of(*, user: User) -> QuerySet[Certificate]:

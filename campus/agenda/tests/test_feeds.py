@@ -106,6 +106,16 @@ def test_wrong_or_regenerated_token_is_a_plain_404(planned: Course, member: User
     assert Client().get(feed_path(member)).status_code == 200
 
 
+def test_the_token_is_matched_letter_for_letter_on_every_database(
+    planned: Course, member: User
+) -> None:
+    """MariaDB's default collation ignores case; the feed's secret must not."""
+    token = services.calendar_token(actor=member).token
+    assert token.swapcase() != token
+    assert Client().get(f"/calendar/feed/{token.swapcase()}.ics").status_code == 404
+    assert Client().get(f"/calendar/feed/{token}.ics").status_code == 200
+
+
 def test_course_feed_only_for_members_and_the_instructor(
     planned: Course, member: User, owner: User, outsider: User, user_factory: Any
 ) -> None:

@@ -153,6 +153,20 @@ def test_verify_unknown_code_is_404(api: Any) -> None:
     assert_error(api(None).get("/api/certificates/verify/" + "a" * 200), 404)
 
 
+def test_verify_codes_are_case_sensitive_on_every_database(
+    api: Any, student: User, enrollment: Enrollment
+) -> None:
+    """MariaDB's default collation ignores case: the lookup must not (one answer on every
+    database; the code is the secret, letter for letter)."""
+    certificate = services.certificate_issue(actor=student, enrollment=enrollment)
+    other_case = certificate.code.swapcase()
+    assert other_case != certificate.code
+    assert_error(
+        api(None).get(f"/api/certificates/verify/{other_case}"), 404, "certificate_not_found"
+    )
+    assert api(None).get(f"/api/certificates/verify/{certificate.code}").status_code == 200
+
+
 def test_verify_is_rate_limited_per_client(
     api: Any, student: User, enrollment: Enrollment, settings: Any
 ) -> None:
