@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 2
 
-.PHONY: run test install migrate messages test-db test-browser test-worker test-apifuzz i18n-check bench clean
+.PHONY: run test install migrate messages test-db test-browser test-worker test-apifuzz test-mdsc-frontend i18n-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -56,6 +56,11 @@ test-worker: messages
 # no 5xx, every status code, content type and body as documented (campus/core/tests/test_apifuzz.py).
 test-apifuzz: messages
 	$(BIN)/pytest -q -m apifuzz
+
+# The original MdSC frontend's pages against Campus (not in CI: it needs the frontend
+# built outside this repository, see docs/mdsc-frontend.md). MDSC_FRONTEND_DIR=... make test-mdsc-frontend
+test-mdsc-frontend: messages
+	$(BIN)/pytest -q -m mdsc_frontend --liveserver=127.0.0.1:8000
 
 # Benchmarks use their own database (never ./var): make bench SIZE=m
 SIZE ?= s

@@ -205,12 +205,13 @@ def actors(
 
 
 def assert_error(response: Any, status: int, code: str | None = None) -> dict:
-    """The one error shape: {"success": false, "message", "error": {"code", "details"}}."""
+    """The one error shape: {"success": false, "message", "code", "error": {"code", "details"}}."""
     assert response.status_code == status, (response.status_code, response.content[:500])
     body = response.json()
     assert body["success"] is False
     assert isinstance(body["message"], str) and body["message"]
     assert set(body["error"]) == {"code", "details"}
+    assert body["code"] == body["error"]["code"]
     if code is not None:
         assert body["error"]["code"] == code, body
     return body

@@ -28,6 +28,8 @@ from campus.forum.api import reply_create, topic_create
 from campus.forum.api import router as forum_router
 from campus.live.api import router as live_router
 from campus.live.api import session_notify
+from campus.mdsc.api import EXTRA_ERROR_STATUSES as MDSC_EXTRA_ERROR_STATUSES
+from campus.mdsc.api import ROUTERS as MDSC_ROUTERS
 from campus.notifications.api import router as notifications_router
 from campus.ratings.api import router as ratings_router
 
@@ -72,8 +74,12 @@ api = DocumentedNinjaAPI(
     urls_namespace="api",
     renderer=CampusJSONRenderer(),
     parser=ObjectBodyParser(),
-    extra_error_statuses=EXTRA_ERROR_STATUSES,
+    extra_error_statuses={**EXTRA_ERROR_STATUSES, **MDSC_EXTRA_ERROR_STATUSES},
 )
+
+# The MdSC frontend's contract first: see campus/mdsc/api.py for why the order matters.
+for mdsc_router in MDSC_ROUTERS:
+    api.add_router("", mdsc_router)
 
 api.add_router("", core_router)
 api.add_router("", accounts_router)

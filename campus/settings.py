@@ -167,6 +167,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24 * 30)
+# Refresh tokens (POST /api/auth/refresh-token): each use rotates it; unused, it expires.
+API_REFRESH_TOKEN_TTL_DAYS = env_int("API_REFRESH_TOKEN_TTL_DAYS", 60)
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 # Failed logins per address (an IPv6 /64 counts as one) in the same window. High: behind
@@ -179,6 +181,10 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 200)
 PASSWORD_RESET_WINDOW_SECONDS = env_int("PASSWORD_RESET_WINDOW_SECONDS", 60 * 60)
 PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 200)
 PASSWORD_RESET_EMAIL_LIMIT = env_int("PASSWORD_RESET_EMAIL_LIMIT", 3)
+# Self-registrations per address (an IPv6 /64 counts as one) and window, pages and API:
+# a high ceiling (a whole class may register from one campus network) against mass signup.
+REGISTER_WINDOW_SECONDS = env_int("REGISTER_WINDOW_SECONDS", 60 * 60)
+REGISTER_ADDRESS_LIMIT = env_int("REGISTER_ADDRESS_LIMIT", 100)
 # Public certificate verification per address and window: every lookup counts against a
 # high ceiling (a campus checking its certificates), unknown codes against a lower one
 # (what guessing produces; codes are 192 random bits, so this bounds probing and load).

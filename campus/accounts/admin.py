@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from campus.accounts.models import ApiToken, User
+from campus.accounts.models import ApiToken, RefreshToken, User
 
 
 @admin.register(User)
@@ -30,4 +30,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["id", "user", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_select_related = ["user"]
     search_fields = ["user__email"]
-    readonly_fields = ["key_hash"]
+    readonly_fields = ["key_hash", "family"]
+
+
+@admin.register(RefreshToken)
+class RefreshTokenAdmin(admin.ModelAdmin):
+    """Read-mostly: an admin may revoke (set revoked_at); the values are never shown."""
+
+    list_display = ["id", "user", "family", "created_at", "expires_at", "used_at", "revoked_at"]
+    list_select_related = ["user"]
+    list_filter = ["revoked_at"]
+    search_fields = ["user__email"]
+    readonly_fields = ["user", "family", "key_hash", "created_at", "expires_at", "used_at"]

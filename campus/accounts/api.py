@@ -13,11 +13,17 @@ router = Router(tags=["auth"])
     "/auth/login", auth=None, response=Envelope(LoginOut), summary="Log in, get a bearer token"
 )
 def login(request: HttpRequest, payload: LoginIn) -> dict:
-    raw, user = services.api_login(request=request, email=payload.email, password=payload.password)
-    return ok({"token": raw, "user": UserOut.from_orm(user)})
+    pair, user = services.api_login(request=request, email=payload.email, password=payload.password)
+    return ok(
+        {"token": pair.token, "refreshToken": pair.refresh_token, "user": UserOut.from_orm(user)}
+    )
 
 
-@router.post("/auth/logout", response=Envelope(LogoutOut), summary="Revoke the bearer token used")
+@router.post(
+    "/auth/logout",
+    response=Envelope(LogoutOut),
+    summary="Revoke the bearer token used and its login's refresh tokens",
+)
 def logout(request: HttpRequest) -> dict:
     services.api_logout(request=request)
     return ok({"logged_out": True})

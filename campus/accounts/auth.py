@@ -7,13 +7,14 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
 from campus.accounts.models import User
-from campus.accounts.tokens import token_user
+from campus.accounts.tokens import token_is_expired, token_user
 from campus.core.errors import NotAuthenticated
 
 
@@ -34,7 +35,14 @@ class BearerAuth(HttpBearer):
         user = token_user(token)
         if user is None:
             # A token was sent but is wrong, expired or revoked: say so, even on public
-            # endpoints, rather than silently serving the anonymous view.
+            # endpoints, rather than silently serving the anonymous view. An expired one
+            # says so (details.reason), the refusal its refresh token can repair.
+            if token_is_expired(token):
+                raise NotAuthenticated(
+                    _("Token expiré : rafraîchissez-le ou reconnectez-vous."),
+                    code="invalid_token",
+                    details={"reason": "token_expired"},
+                )
             raise NotAuthenticated(code="invalid_token")
         request.user = user
         translation.activate(user.language)

@@ -1,3 +1,4 @@
+import uuid
 import zoneinfo
 from typing import ClassVar
 
@@ -110,6 +111,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expiration"))
     revoked_at = models.DateTimeField(_("date de révocation"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    # The login this token comes from (with its refresh tokens), or None for a token
+    # issued alone: logging out or reusing a refresh token revokes the whole family.
+    family = models.UUIDField(_("famille"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("jeton d'API")
@@ -117,3 +121,29 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token #{self.pk} ({self.user})"
+
+
+class RefreshToken(models.Model):
+    """A refresh token: random, only its SHA-256 stored, expiring, used once. Each use
+    marks it used and issues a new one in the same family (rotation); a second use of
+    the same token means it leaked, and revokes its family, access tokens included."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="refresh_tokens",
+    )
+    family = models.UUIDField(_("famille"), default=uuid.uuid4, db_index=True)
+    key_hash = models.CharField(_("empreinte de la clé"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
+    expires_at = models.DateTimeField(_("expiration"))
+    used_at = models.DateTimeField(_("date d'utilisation"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("date de révocation"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jeton de rafraîchissement")
+        verbose_name_plural = _("jetons de rafraîchissement")
+
+    def __str__(self) -> str:
+        return f"refresh token #{self.pk} ({self.user})"

@@ -1,3 +1,5 @@
+from typing import Any
+
 from ninja import Field, Schema
 
 
@@ -16,10 +18,27 @@ class UserOut(Schema):
     timezone: str
     language: str
     data_saver: bool
+    # The same names again as the MdSC frontend reads them (docs/mdsc-frontend.md).
+    firstName: str
+    lastName: str
+
+    @staticmethod
+    def resolve_firstName(obj: Any) -> str:
+        return str(_get(obj, "first_name"))
+
+    @staticmethod
+    def resolve_lastName(obj: Any) -> str:
+        return str(_get(obj, "last_name"))
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
 
 
 class LoginOut(Schema):
     token: str
+    # The refresh token of this login, for POST /api/auth/refresh-token.
+    refreshToken: str
     user: UserOut
 
 

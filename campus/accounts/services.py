@@ -3,22 +3,24 @@
 import zoneinfo
 
 from django.conf import settings
-from django.contrib.auth import authenticate, logout
+from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils.timezone import now as dj_now
 from django.utils.translation import gettext_lazy as _
 
-from campus.accounts.models import ApiToken, Language, Role, User
+from campus.accounts import tokens
+from campus.accounts.models import Language, Role, User
 from campus.accounts.tasks import send_password_reset_email, send_welcome_email
-from campus.accounts.tokens import token_issue, token_revoke
+from campus.accounts.tokens import TokenPair, token_pair_issue, token_revoke
 from campus.core import ratelimit
 from campus.core.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
 from campus.core.validation import field_error
 
 LOGIN_SCOPE = "login-failures"
+REGISTER_SCOPE = "register"
 
 
 def _validate_timezone(name: str) -> str:
@@ -33,7 +35,16 @@ def _validate_language(code: str) -> str:
     return code
 
 
-@transaction.atomic
+def _validate_new_password(password: str, *, user: User, field: str = "password") -> None:
+    """Django's password validators (settings.AUTH_PASSWORD_VALIDATORS), as field errors."""
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(
+            details=[{"field": field, "code": "weak_password", "message": m} for m in exc.messages]
+        ) from exc
+
+
 def user_register(
     *,
     email: str,
@@ -42,20 +53,48 @@ def user_register(
     last_name: str = "",
     language: str = Language.FR,
     timezone: str | None = None,
+    request: HttpRequest | None = None,
 ) -> User:
-    """Self-registration always creates a student: roles are granted by an admin."""
+    """Self-registration always creates a student: roles are granted by an admin. Every
+    attempt counts against REGISTER_ADDRESS_LIMIT per client address and window (429);
+    counted outside the transaction, so a refused attempt counts too (the database cache
+    writes through the same connection)."""
+    ratelimit.limit_action(
+        REGISTER_SCOPE,
+        ratelimit.client_address(request),
+        limit=settings.REGISTER_ADDRESS_LIMIT,
+        window=settings.REGISTER_WINDOW_SECONDS,
+        message=_("Trop d'inscriptions depuis votre réseau. Réessayez plus tard."),
+    )
+    return _user_create(
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        language=language,
+        timezone=timezone,
+    )
+
+
+@transaction.atomic
+def _user_create(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    language: str,
+    timezone: str | None,
+) -> User:
     email = User.objects.normalize_email(email).strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError as exc:
+        raise field_error("email", _("Adresse e-mail invalide."), "invalid_email") from exc
     if User.objects.filter(email=email).exists():
         raise Conflict(_("Un compte existe déjà avec cette adresse e-mail."), code="email_taken")
     candidate = User(email=email, first_name=first_name, last_name=last_name)
-    try:
-        validate_password(password, user=candidate)
-    except DjangoValidationError as exc:
-        raise ValidationFailed(
-            details=[
-                {"field": "password", "code": "weak_password", "message": m} for m in exc.messages
-            ]
-        ) from exc
+    _validate_new_password(password, user=candidate)
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -97,19 +136,58 @@ def login_check(*, request: HttpRequest | None, email: str, password: str) -> Us
     return user
 
 
-def api_login(*, request: HttpRequest, email: str, password: str) -> tuple[str, User]:
+def api_login(*, request: HttpRequest, email: str, password: str) -> tuple[TokenPair, User]:
+    """A bearer token and a refresh token of a new family (this login)."""
     user = login_check(request=request, email=email, password=password)
-    raw, _token = token_issue(user=user)
-    return raw, user
+    return token_pair_issue(user=user), user
+
+
+def _bearer(request: HttpRequest) -> str | None:
+    """The bearer token a request carries, if any."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return None
 
 
 def api_logout(*, request: HttpRequest) -> None:
-    """Revoke the bearer token the request used, or end its page session."""
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        token_revoke(raw=header[7:].strip())
+    """Revoke the bearer token the request used with its login's family (the refresh
+    tokens and the access tokens they issued), or end its page session."""
+    raw = _bearer(request)
+    if raw is not None:
+        token_revoke(raw=raw)
     else:
         logout(request)
+
+
+def password_change(
+    *, request: HttpRequest, actor: User, current_password: str, new_password: str
+) -> User:
+    """Change one's password: the current one is required (wrong guesses count as failed
+    logins of the account, so a stolen token cannot try passwords), the new one passes
+    Django's validators. Every other login of the user ends (their bearer and refresh
+    tokens, their page sessions); the caller's own login (the bearer token used and its
+    family, or the page session) stays."""
+    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
+    ident = f"email:{actor.email}"
+    ratelimit.ensure_below(LOGIN_SCOPE, ident, limit=settings.LOGIN_FAILURE_LIMIT, window=window)
+    if not actor.check_password(current_password):
+        ratelimit.hit(LOGIN_SCOPE, ident, window=window)
+        raise field_error(
+            "current_password",
+            _("Le mot de passe actuel est incorrect."),
+            "wrong_password",
+            headline=True,
+        )
+    _validate_new_password(new_password, user=actor, field="new_password")
+    raw = _bearer(request)
+    with transaction.atomic():
+        actor.set_password(new_password)
+        actor.save(update_fields=["password"])
+        tokens.tokens_revoke_all(user=actor, keep_raw=raw)
+    if raw is None and request.user.is_authenticated:
+        update_session_auth_hash(request, actor)
+    return actor
 
 
 @transaction.atomic
@@ -149,7 +227,8 @@ def user_set_role(*, actor: User, user: User, role: str) -> User:
 
 
 def tokens_revoke_all(*, user: User) -> int:
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=dj_now())
+    """Revoke every bearer and refresh token of a user (number of bearer tokens revoked)."""
+    return tokens.tokens_revoke_all(user=user)
 
 
 PASSWORD_RESET_SCOPE = "password-reset"  # noqa: S105 - a rate-limit scope name

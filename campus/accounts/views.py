@@ -51,6 +51,7 @@ def register(request: HttpRequest) -> HttpResponse:
             first_name=data["first_name"],
             last_name=data["last_name"],
             language=translation.get_language() or Language.FR,
+            request=request,
         )
         if user is not None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")

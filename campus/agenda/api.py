@@ -5,14 +5,16 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router
+from ninja import Path, Query, Router
 
 from campus.accounts.auth import AuthedRequest
-from campus.agenda import links, presenters, selectors, services
+from campus.agenda import access, links, presenters, selectors, services
 from campus.agenda.schemas import (
+    EVENT_ID_MAX,
     CalendarQuery,
     EventsOut,
     EventsQuery,
+    MdscCalendarEventOut,
     PlanOut,
     ScheduleIn,
     SyncOut,
@@ -53,12 +55,35 @@ def calendar_events(request: AuthedRequest, query: Query[EventsQuery]) -> dict:
 
 @router.get(
     "/calendar",
-    response=Envelope(EventsOut),
-    summary="My calendar, by default the current month ± 7 days (not paginated)",
+    response=Envelope(list[MdscCalendarEventOut]),
+    summary="My calendar as a list of events (the original platform's shape), by default "
+    "the current month ± 7 days (not paginated: bounded by the window)",
 )
 def calendar(request: AuthedRequest, query: Query[CalendarQuery]) -> dict:
-    start, end = selectors.default_window(user=request.auth, now=timezone.now())
-    return _events(request, query.start or start, query.end or end, query.type)
+    user = request.auth
+    default_start, default_end = selectors.default_window(user=user, now=timezone.now())
+    start = selectors.local_bound(query.start or default_start, tz=user.timezone)
+    end = selectors.local_bound(query.end or default_end, tz=user.timezone, end=True)
+    events = selectors.calendar_events(user=user, start=start, end=end, types=_types(query.type))
+    return ok([presenters.frontend_event_row(e) for e in events])
+
+
+@router.get(
+    "/calendar/{event_id}",
+    response=Envelope(MdscCalendarEventOut),
+    summary="One event of my calendar by its id (`live_session-12`, `plan_item-5`, …; a bare "
+    "number or `live-session-12` is a live session, as the original platform's ids)",
+)
+def calendar_event(
+    request: AuthedRequest, event_id: str = Path(..., max_length=EVENT_ID_MAX)
+) -> dict:
+    key = event_id.removeprefix("live-session-")
+    event = selectors.calendar_event(
+        user=request.auth, key=f"live_session-{key}" if key.isdigit() else key
+    )
+    if event is None:
+        raise NotFound(_("Événement introuvable."), code="event_not_found")
+    return ok(presenters.frontend_event_row(event))
 
 
 @router.post(
@@ -72,12 +97,7 @@ def token_regenerate(request: AuthedRequest) -> dict:
 
 
 def _plan_out(enrollment: Enrollment) -> dict:
-    plan = selectors.plan_with_items(enrollment=enrollment, now=timezone.now())
-    if plan is None:
-        raise NotFound(
-            _("Aucun planning pour cette inscription : générez-le."), code="plan_not_found"
-        )
-    return ok(presenters.plan(plan))
+    return ok(presenters.plan(access.get_plan_for(enrollment, now=timezone.now())))
 
 
 @router.post(

@@ -33,3 +33,4 @@ class CalendarEvent:
     sequence: int = 0  # iCalendar SEQUENCE (the session's; 0 for the others)
     updated_at: datetime | None = None  # for DTSTAMP / LAST-MODIFIED
     join_url: str = ""  # live sessions while live: the room (the pages link there)
+    course_slug: str = ""

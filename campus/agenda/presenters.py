@@ -28,6 +28,28 @@ def event_row(event: CalendarEvent) -> dict[str, Any]:
     }
 
 
+# Campus's types in the MdSC frontend's `event_type` words, where it has one.
+FRONTEND_EVENT_TYPES = {"quiz": "quiz_scheduled", "course_start": "course_start"}
+
+
+def frontend_event_row(event: CalendarEvent) -> dict[str, Any]:
+    """GET /api/calendar and /api/calendar/{id}: `event_row` plus the fields the original
+    platform's calendar (and the MdSC frontend) read. `id` is the event's key."""
+    prefix = event.key.partition("-")[0]
+    return {
+        **event_row(event),
+        "id": event.key,
+        "event_type": FRONTEND_EVENT_TYPES.get(prefix, FRONTEND_EVENT_TYPES.get(event.type))
+        or event.type,
+        "start_date": event.start,
+        "end_date": event.end,
+        "is_all_day": event.all_day,
+        "location": None,
+        "is_public": False,
+        "course": {"id": event.course_id, "title": event.course_title, "slug": event.course_slug},
+    }
+
+
 def plan_item_row(item: PlanItem, slug: str) -> dict[str, Any]:
     return {
         "id": item.pk,

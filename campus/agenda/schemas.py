@@ -48,6 +48,9 @@ class CalendarQuery(Schema):
     type: str = Field("", max_length=200)
 
 
+EVENT_ID_MAX = 40
+
+
 class EventOut(Schema):
     key: str
     uid: str
@@ -63,6 +66,30 @@ class EventOut(Schema):
     description: str
     sequence: int
     ics_url: str
+
+
+class MdscEventCourseOut(Schema):
+    id: int
+    title: str
+    slug: str
+
+
+class MdscCalendarEventOut(EventOut):
+    """An event as GET /api/calendar lists it: EventOut plus the original platform's
+    fields (the MdSC frontend reads them)."""
+
+    id: str = Field(..., description="The event's key again; GET /api/calendar/{id} takes it.")
+    event_type: str = Field(
+        ...,
+        description="live_session, lesson, quiz_scheduled, deadline, milestone, "
+        "course_start, course",
+    )
+    start_date: datetime
+    end_date: datetime
+    is_all_day: bool
+    location: str | None
+    is_public: bool
+    course: MdscEventCourseOut
 
 
 class EventsOut(Schema):

@@ -164,6 +164,7 @@ def _session_events(scope: _Scope) -> list[CalendarEvent]:
                 ),
                 course_id=s.course_id,
                 course_title=s.course.title,
+                course_slug=s.course.slug,
                 description=description,
                 sequence=s.sequence,
                 updated_at=s.updated_at,
@@ -251,6 +252,7 @@ def _item_events(scope: _Scope, kinds: set[str]) -> list[CalendarEvent]:
                 url=item_url(item, course.slug),
                 course_id=course.pk,
                 course_title=course.title,
+                course_slug=course.slug,
                 description=_("Planning d'étude : %(c)s") % {"c": course.title},
                 updated_at=item.updated_at,
             )
@@ -284,6 +286,7 @@ def _deadline_events(scope: _Scope) -> list[CalendarEvent]:
                 url=reverse("courses:quiz", kwargs={"slug": quiz.course.slug, "quiz_id": quiz.pk}),
                 course_id=quiz.course_id,
                 course_title=quiz.course.title,
+                course_slug=quiz.course.slug,
                 description=_("Dernier délai pour rendre « %(q)s ».") % {"q": quiz.title},
                 updated_at=quiz.course.updated_at,
             )
@@ -330,6 +333,7 @@ def _course_events(scope: _Scope, *, which: str | None = None) -> list[CalendarE
                     url=reverse("courses:detail", kwargs={"slug": course.slug}),
                     course_id=course.pk,
                     course_title=course.title,
+                    course_slug=course.slug,
                     description=course.title,
                     updated_at=course.updated_at,
                 )

@@ -44,6 +44,16 @@ def get_certificate_for(
     return certificate
 
 
+def get_own_certificate_for_course(user: AnyUser, course_id: int) -> Certificate:
+    """One's own certificate for a course; none (or not logged in) is a 404 (401)."""
+    if not user.is_authenticated:
+        raise NotAuthenticated()
+    certificate = selectors.certificate_of_course(user=user, course_id=course_id)
+    if certificate is None:
+        raise _not_found()
+    return certificate
+
+
 def get_certificate_by_code(code: str, *, client: str) -> Certificate:
     """The public lookup, throttled per client address `client` (a
     `ratelimit.client_address`), 429 with Retry-After, in two counts per window: every

@@ -22,6 +22,7 @@ def certificate_out(certificate: Certificate) -> dict[str, Any]:
         "course_id": certificate.course_id,
         "course_title": certificate.course_title,
         "holder_name": certificate.holder_name,
+        **frontend_holder_name(certificate),
         "instructor_name": certificate.instructor_name,
         "issued_at": certificate.issued_at,
         "status": status_of(certificate),
@@ -29,17 +30,31 @@ def certificate_out(certificate: Certificate) -> dict[str, Any]:
         "revoke_reason": certificate.revoke_reason or None,
         "verification_url": verification_url(certificate),
         "pdf_url": f"/api/certificates/{certificate.pk}/pdf",
+        "certificate_code": certificate.code,
+        "certificate_number": certificate.code,
+        "user_id": certificate.user_id,
     }
 
 
 def verification(certificate: Certificate) -> dict[str, Any]:
     return {
+        "id": certificate.pk,
+        "certificate_code": certificate.code,
+        "certificate_number": certificate.code,
         "holder_name": certificate.holder_name,
+        **frontend_holder_name(certificate),
         "course_title": certificate.course_title,
         "issued_at": certificate.issued_at,
         "status": status_of(certificate),
         "revoked_at": certificate.revoked_at,
     }
+
+
+def frontend_holder_name(certificate: Certificate) -> dict[str, str]:
+    """The MdSC frontend prints `first_name last_name` on a certificate. The certificate
+    keeps the holder's name as printed at issuance, in one piece (a later change of the
+    account's name must not change it), so it goes whole in `first_name`."""
+    return {"first_name": certificate.holder_name, "last_name": ""}
 
 
 def offer(enrollment: Enrollment, *, certificate: Certificate | None = None) -> dict[str, Any]:

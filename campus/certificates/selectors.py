@@ -1,5 +1,7 @@
 """Every read about certificates. Lists cost a fixed number of queries whatever their size."""
 
+import re
+
 from django.db.models import Exists, OuterRef, QuerySet
 
 from campus.accounts.models import User
@@ -11,6 +13,9 @@ from campus.ratings.models import CourseRating
 # "Mes certificats" lists the completed courses still waiting for their certificate; a
 # student rarely has more, and the page stays bounded whatever happens.
 PENDING_MAX = 50
+
+# The form of the codes issued since base 32 (services.new_code): 40 of A-Z, 2-7.
+CASE_FREE_CODE = re.compile(r"[A-Z2-7]{40}")
 
 
 def certificate_of(*, enrollment: Enrollment) -> Certificate | None:
@@ -28,13 +33,30 @@ def certificate_by_id(*, certificate_id: int) -> Certificate | None:
 def certificate_by_code(*, code: str) -> Certificate | None:
     """The public lookup. A code longer than any we issue is not even queried.
 
-    Codes are case-sensitive (token_urlsafe): MariaDB's default collation compares
-    case-insensitively, so the row it finds is checked again here, letter for letter,
-    and every database answers the same."""
+    Codes issued since base 32 (services.new_code: A-Z, 2-7) match in any case: the
+    lookup also tries the upper-cased code, and accepts it only for a code of that form.
+    Older codes (token_urlsafe) are case-sensitive: MariaDB's default collation compares
+    case-insensitively, so the row found is checked again here, letter for letter, and
+    every database answers the same. One query."""
     if not code or len(code) > CODE_MAX:
         return None
-    certificate = Certificate.objects.filter(code=code).first()
-    return certificate if certificate is not None and certificate.code == code else None
+    upper = code.upper()
+    accepted = {code}
+    if CASE_FREE_CODE.fullmatch(upper):
+        accepted.add(upper)
+    for certificate in Certificate.objects.filter(code__in=accepted)[:2]:
+        if certificate.code in accepted:
+            return certificate
+    return None
+
+
+def certificate_of_course(*, user: User, course_id: int) -> Certificate | None:
+    """One's own certificate for a course (None when there is none)."""
+    return (
+        Certificate.objects.select_related("course", "enrollment", "revoked_by")
+        .filter(user_id=user.pk, course_id=course_id)
+        .first()
+    )
 
 
 def certificates_of(*, user: User) -> QuerySet[Certificate]:

@@ -6,6 +6,7 @@ behind their back on completion: CERTIFICATE_REQUIRES_RATING decides whether a r
 comes first (`issue_step` says what the pages offer; `certificate_issue` enforces it).
 """
 
+import base64
 import secrets
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -27,7 +28,17 @@ from campus.ratings import selectors as rating_selectors
 from campus.ratings import services as rating_services
 from campus.ratings.models import CourseRating
 
-CODE_BYTES = 24  # secrets.token_urlsafe(24): 32 characters, 192 bits
+# Verification codes: 25 random bytes in base 32 (RFC 4648: A-Z and 2-7, no padding), 40
+# characters, 200 bits. No lowercase letters, so a code typed or sent in any case is
+# still the same code (selectors.certificate_by_code upper-cases for these). Codes
+# issued before (secrets.token_urlsafe(24): 32 characters, mixed case, 192 bits) keep
+# matching exactly, letter for letter.
+CODE_BYTES = 25
+
+
+def new_code() -> str:
+    return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode("ascii")
+
 
 IssueStep = Literal["certificate", "rate_required", "rate_prompt", "issue"]
 
@@ -104,9 +115,12 @@ def certificate_get_or_issue(*, actor: User, enrollment: Enrollment) -> tuple[Ce
     if locked.status != EnrollmentStatus.COMPLETED:
         raise Conflict(_("Terminez le cours pour obtenir votre certificat."), code="not_completed")
     if rating_mode() == "required" and rating_selectors.rating_of(enrollment=locked) is None:
+        # "noter" in the message and `requires_rating` in the details: what the MdSC
+        # frontend looks for to open its rating dialog.
         raise Conflict(
-            _("Donnez votre avis sur ce cours pour obtenir votre certificat."),
+            _("Donnez votre avis sur ce cours : il faut le noter pour obtenir votre certificat."),
             code="rating_required",
+            details={"requires_rating": True, "course_id": locked.course_id},
         )
     course = locked.course
     try:
@@ -115,7 +129,7 @@ def certificate_get_or_issue(*, actor: User, enrollment: Enrollment) -> tuple[Ce
                 user_id=locked.user_id,
                 course=course,
                 enrollment=locked,
-                code=secrets.token_urlsafe(CODE_BYTES),
+                code=new_code(),
                 # Unique placeholder; the readable number comes from the primary key.
                 number=f"tmp-{secrets.token_hex(8)}",
                 holder_name=locked.user.display_name[:300],

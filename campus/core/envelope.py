@@ -29,12 +29,20 @@ class ErrorBody(Schema):
     details: Any  # required: always sent, null when there is nothing to add
 
 
+class FieldError(Schema):
+    field: str
+    code: str
+    message: str
+
+
 class ErrorEnvelope(Schema):
     """The one error shape, whatever the status: `code` is stable (switch on it),
     `message` is for people (translated), `details` is null or structured extras."""
 
     success: Literal[False]
     message: str
+    code: str  # error.code again, where the MdSC frontend reads it
+    errors: list[FieldError] | None = None  # validation only: error.details again
     error: ErrorBody
 
 
@@ -43,8 +51,23 @@ def ok(data: Any, **extra: Any) -> dict[str, Any]:
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    """The one error shape, for every status (django-ninja handlers and the middleware)."""
-    return {"success": False, "message": message, "error": {"code": code, "details": details}}
+    """The one error shape, for every status (django-ninja handlers and the middleware).
+
+    `code` is repeated at the top level, and a validation error's field list as `errors`,
+    because that is where the MdSC frontend (api.ts) looks for them."""
+    body: dict[str, Any] = {"success": False, "message": message, "code": code}
+    if _is_field_error_list(details):
+        body["errors"] = details
+    body["error"] = {"code": code, "details": details}
+    return body
+
+
+def _is_field_error_list(details: Any) -> bool:
+    return (
+        isinstance(details, list)
+        and bool(details)
+        and all(isinstance(item, dict) and {"field", "message"} <= item.keys() for item in details)
+    )
 
 
 def created(data: Any, **extra: Any) -> Status:

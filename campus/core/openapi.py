@@ -4,7 +4,7 @@ django-ninja documents each operation's declared success responses and its auth
 schemes. This builder adds what it cannot see, by rules that follow from how the API
 answers (campus/api.py's handlers, campus/core/errors.py):
 
-Error responses. Every error is the one `ErrorEnvelope` ({"success": false, "message",
+Error responses. Every error is the one `ErrorEnvelope` ({"success": false, "message", "code",
 "error": {"code", "details"}}). An operation documents these statuses:
 
 - 400 when it takes input (path, query or body): validation, a malformed or non-object
@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator, Mapping, Set
 from http import HTTPMethod
 from typing import Any
 
+from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 from ninja.openapi.schema import BODY_CONTENT_TYPES, REF_TEMPLATE, OpenAPISchema
 from ninja.operation import Operation
@@ -47,6 +48,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 from ninja.types import DictStrAny
 
 from campus.core.envelope import ErrorEnvelope
+from campus.core.routing import merge_shared_paths
 
 ExtraErrorStatuses = Mapping[Callable[..., Any], Set[int]]
 
@@ -193,3 +195,8 @@ class DocumentedNinjaAPI(NinjaAPI):
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
         return CampusOpenAPISchema(self, path_prefix, self.extra_error_statuses)
+
+    def _get_urls(self) -> list[URLPattern | URLResolver]:
+        """ninja's patterns, with a path declared by several routers dispatched as one."""
+        routers = [(bound.prefix, bound.path_operations) for bound in self._get_bound_routers()]
+        return merge_shared_paths(super()._get_urls(), routers)

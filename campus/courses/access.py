@@ -86,6 +86,28 @@ def get_lesson_for(user: AnyUser, lesson_id: int, *, action: CourseAction = "con
     return lesson
 
 
+def get_lesson_in_course_for(
+    user: AnyUser, course_id: int, lesson_id: int, *, action: CourseAction = "content"
+) -> Lesson:
+    """A lesson addressed through its course: one of another course is not found (before
+    any access check, so the answer says nothing about that other course)."""
+    lesson = (
+        Lesson.objects.select_related("course", "course__instructor", "module")
+        .filter(pk=lesson_id)
+        .first()
+    )
+    if lesson is None or lesson.course_id != course_id:
+        raise NotFound(_("Leçon introuvable."), code="lesson_not_found")
+    authorize_course(user, lesson.course, action)
+    return lesson
+
+
+def may_see_drafts_of(user: AnyUser, instructor_id: int) -> bool:
+    """An instructor's drafts exist for that instructor and admins only (as a draft
+    course does): anyone else sees their published courses, as in the catalogue."""
+    return bool(user.is_authenticated and (user.is_admin or user.pk == instructor_id))
+
+
 def get_quiz_for(user: AnyUser, quiz_id: int, *, action: CourseAction = "content") -> Quiz:
     quiz = selectors.quiz_with_questions(quiz_id=quiz_id)
     if quiz is None:

@@ -38,7 +38,8 @@ def catalogue(
     "/courses", response={201: Envelope(CourseOut)}, summary="Create a course (instructors)"
 )
 def course_create(request: AuthedRequest, payload: CourseIn) -> Status:
-    course = services.course_create(actor=request.auth, **payload.dict())
+    fields = services.course_days_in_zone(instructor=request.auth, **payload.dict())
+    course = services.course_create(actor=request.auth, **fields)
     return created(presenters.course_summary(course))
 
 

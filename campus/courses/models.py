@@ -299,6 +299,36 @@ class LessonCompletion(models.Model):
         return f"{self.enrollment_id}: {self.lesson_id}"
 
 
+class LessonTime(models.Model):
+    """Time spent on a lesson as its player reports it (seconds), credited within bounds
+    (services.lesson_time_report): the report's own time is never more than the wall
+    clock since the previous report allows."""
+
+    enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name=_("inscription"),
+        on_delete=models.CASCADE,
+        related_name="lesson_times",
+    )
+    lesson = models.ForeignKey(
+        Lesson, verbose_name=_("leçon"), on_delete=models.CASCADE, related_name="times"
+    )
+    seconds = models.PositiveIntegerField(_("temps passé (secondes)"), default=0)
+    percent = models.PositiveSmallIntegerField(_("avancement déclaré (%)"), default=0)
+    started_at = models.DateTimeField(_("commencée le"), default=timezone.now)
+    reported_at = models.DateTimeField(_("dernier relevé"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("temps passé sur une leçon")
+        verbose_name_plural = _("temps passés sur les leçons")
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "lesson"], name="lesson_time_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}: {self.lesson_id} ({self.seconds}s)"
+
+
 class QuizAttempt(models.Model):
     enrollment = models.ForeignKey(
         Enrollment,

@@ -22,7 +22,12 @@ def course_summary(course: Course) -> dict[str, Any]:
         "enrollment_deadline": course.enrollment_deadline,
         "course_start_date": course.course_start_date,
         "course_end_date": course.course_end_date,
-        "instructor": {"id": course.instructor.pk, "full_name": course.instructor.full_name},
+        "instructor": {
+            "id": course.instructor.pk,
+            "full_name": course.instructor.full_name,
+            "first_name": course.instructor.first_name,
+            "last_name": course.instructor.last_name,
+        },
         # Kept on the course row by campus.ratings (approved reviews only): no query here.
         "average_rating": course.average_rating,
         "rating_count": course.rating_count,

@@ -1,15 +1,32 @@
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import PlainValidator, TypeAdapter, ValidationError, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from campus.core.dates import InRangeDate, InRangeDatetime
 from campus.courses.models import DESCRIPTION_MAX, TITLE_MAX, CourseType
 
 
+def _read(obj: Any, name: str) -> Any:
+    """A value of what a schema is built from: a presenter's dict or a model."""
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+
+
 class InstructorOut(Schema):
     id: int
     full_name: str
+    # The MdSC frontend's course page greets the instructor by these.
+    first_name: str
+    last_name: str
+    # The MdSC frontend's name for full_name (its catalogue cards read instructor.name).
+    name: str = ""
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(_read(obj, "full_name"))
 
 
 class CourseOut(Schema):
@@ -27,6 +44,17 @@ class CourseOut(Schema):
     instructor: InstructorOut
     average_rating: Decimal = Decimal(0)
     rating_count: int = 0
+    # The MdSC frontend's names for average_rating and enrolled_count (catalogue cards).
+    rating: float = 0.0
+    enrollment_count: int = 0
+
+    @staticmethod
+    def resolve_rating(obj: Any) -> float:
+        return float(_read(obj, "average_rating"))
+
+    @staticmethod
+    def resolve_enrollment_count(obj: Any) -> int:
+        return int(_read(obj, "enrolled_count") or 0)
 
 
 class LessonOut(Schema):
@@ -96,14 +124,43 @@ class EnrollIn(Schema):
     course_id: int = Field(..., ge=1)
 
 
+_DAY: TypeAdapter[date] = TypeAdapter(InRangeDate)
+_INSTANT: TypeAdapter[datetime] = TypeAdapter(InRangeDatetime)
+
+
+def _course_day(value: Any) -> date | datetime:
+    """A course's first or last day: a date ("2027-01-10"), or an instant with its offset
+    (the MdSC frontend sends "2027-01-10T08:00:00.000Z"), which the API handlers turn into
+    the day it is in the instructor's time zone (`services.course_days_in_zone`). Text
+    longer than a date is read as an instant only, so a naive "2027-01-10T00:00:00" is
+    refused, not taken for a day. One error either way (date_out_of_range included)."""
+    is_instant = isinstance(value, datetime) or (
+        isinstance(value, str) and len(value.strip()) > len("2027-01-10")
+    )
+    try:
+        return (_INSTANT if is_instant else _DAY).validate_python(value)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise PydanticCustomError(error["type"], "{message}", {"message": error["msg"]}) from exc
+
+
+CourseDay = Annotated[
+    date | datetime,
+    PlainValidator(_course_day),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
+    ),
+]
+
+
 class CourseIn(Schema):
     title: str = Field(..., min_length=1, max_length=TITLE_MAX)
     description: str = Field("", max_length=DESCRIPTION_MAX)
     course_type: CourseType = CourseType.ON_DEMAND
     max_students: int | None = Field(None, ge=1, le=100_000)
     enrollment_deadline: InRangeDatetime | None = None
-    course_start_date: InRangeDate | None = None
-    course_end_date: InRangeDate | None = None
+    course_start_date: CourseDay | None = None
+    course_end_date: CourseDay | None = None
 
 
 class ProgressOut(Schema):

@@ -29,6 +29,7 @@ from campus.courses.models import (
     EnrollmentStatus,
     Lesson,
     LessonCompletion,
+    LessonTime,
     Module,
     Question,
     Quiz,
@@ -123,6 +124,32 @@ def active_enrollment(*, user: User, course: Course) -> Enrollment | None:
     if not user.is_authenticated:
         return None
     return Enrollment.objects.filter(user=user, course=course, is_active=True).first()
+
+
+def popular_courses(*, limit: int) -> list[Course]:
+    """The `limit` most reviewed published courses (then the best rated, then the newest),
+    with their seat counts: two queries. Review counts are kept on the course row, so this
+    reads no enrollment or review table."""
+    courses = list(
+        catalogue().order_by("-rating_count", "-rating_average", "-published_at", "-id")[:limit]
+    )
+    attach_enrolled_counts(courses)
+    return courses
+
+
+def courses_of_instructor_page(
+    *, instructor_id: int, include_drafts: bool, status: str | None, query: PageQuery
+) -> Page:
+    """A page of one instructor's courses, newest first, with their seat counts (three
+    queries): published ones only unless `include_drafts` (access.may_see_drafts_of)."""
+    queryset = Course.objects.filter(instructor_id=instructor_id).select_related("instructor")
+    if not include_drafts:
+        queryset = queryset.filter(status=CourseStatus.PUBLISHED)
+    if status:
+        queryset = queryset.filter(status=status)
+    result = paginate(queryset.order_by("-created_at", "-id"), query)
+    attach_enrolled_counts(result.items)
+    return result
 
 
 def courses_taught_by_page(*, user: User, query: PageQuery) -> Page:
@@ -414,3 +441,27 @@ def platform_course_figures() -> dict[str, int]:
         "enrollments_active": enrollments["active"],
         "enrollments_completed": enrollments["completed"],
     }
+
+
+# --- Lesson progress (per lesson: done, time spent) -------------------------------------
+
+
+def lesson_progress_rows(*, enrollment: Enrollment, lesson_id: int | None = None) -> list[Lesson]:
+    """The lessons of the enrollment's course in course order (or the one `lesson_id`,
+    when it is one of them), each annotated with this enrollment's `completed_at` (None
+    when not done) and the time its player reported (`time_seconds`, `time_percent`, None
+    when it never reported): one query, whatever the course's size."""
+    completion = LessonCompletion.objects.filter(enrollment=enrollment, lesson_id=OuterRef("pk"))
+    time = LessonTime.objects.filter(enrollment=enrollment, lesson_id=OuterRef("pk"))
+    lessons = Lesson.objects.filter(course_id=enrollment.course_id)
+    if lesson_id is not None:
+        lessons = lessons.filter(pk=lesson_id)
+    return list(
+        lessons.select_related("module")
+        .annotate(
+            completed_at=Subquery(completion.values("completed_at")[:1]),
+            time_seconds=Subquery(time.values("seconds")[:1]),
+            time_percent=Subquery(time.values("percent")[:1]),
+        )
+        .order_by("module__position", "module_id", "position", "id")
+    )

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,7 +16,7 @@ from campus.accounts.models import Role, User
 from campus.agenda import services as agenda_services
 from campus.agenda import tasks as agenda_tasks
 from campus.core import dates
-from campus.core.errors import Conflict, Forbidden
+from campus.core.errors import Conflict, Forbidden, NotFound
 from campus.core.validation import check_max_length, clean_title, field_error
 from campus.courses import selectors
 from campus.courses.access import authorize_course
@@ -29,6 +30,7 @@ from campus.courses.models import (
     Lesson,
     LessonCompletion,
     LessonContentType,
+    LessonTime,
     Module,
     Question,
     Quiz,
@@ -71,6 +73,20 @@ COURSE_DATES = ("enrollment_deadline", "course_start_date", "course_end_date")
 def _check_dates(**values: date | datetime | None) -> None:
     for field, value in values.items():
         dates.check_in_range(field, value)
+
+
+def course_days_in_zone(*, instructor: User, **values: Any) -> dict[str, Any]:
+    """`values` with each course day (`course_start_date`, `course_end_date`) given as an
+    aware instant turned into the day it is in the instructor's time zone; dates and
+    everything else unchanged. (A client that sends the start of a day in its own zone,
+    "2027-01-10T00:00:00+01:00", means 10 January; in UTC that is still 9 January.)"""
+    zone = ZoneInfo(instructor.timezone)
+    return {
+        field: value.astimezone(zone).date()
+        if field in ("course_start_date", "course_end_date") and isinstance(value, datetime)
+        else value
+        for field, value in values.items()
+    }
 
 
 @transaction.atomic
@@ -486,6 +502,67 @@ def lesson_complete(*, actor: User, lesson: Lesson) -> Enrollment:
     LessonCompletion.objects.get_or_create(enrollment=enrollment, lesson=lesson)
     agenda_services.lesson_done(enrollment=enrollment, lesson=lesson)
     return enrollment_recompute_progress(enrollment=enrollment)
+
+
+# Time a lesson player reports: it sends the seconds spent since the page opened. A report
+# is credited at most the wall-clock time since this enrollment's previous report on the
+# lesson, and never more than the lesson's planned duration (at least LESSON_TIME_MIN_STEP)
+# in one report: a client cannot add hours in one call, nor by calling quickly.
+LESSON_TIME_MIN_STEP = 600
+LESSON_TIME_REPORT_MAX = 24 * 3600  # the largest value accepted on input (seconds)
+
+
+def check_lesson_of_enrollment(enrollment: Enrollment, lesson: Lesson) -> None:
+    """A lesson named with an enrollment must be one of its course's (404 otherwise)."""
+    if lesson.course_id != enrollment.course_id:
+        raise NotFound(_("Leçon introuvable."), code="lesson_not_found")
+
+
+@transaction.atomic
+def lesson_time_report(
+    *,
+    actor: User,
+    enrollment: Enrollment,
+    lesson: Lesson,
+    seconds: int,
+    percent: int | None = None,
+) -> LessonTime:
+    """Credit time spent on a lesson of one's own active enrollment (see the bounds above);
+    `percent`, the player's own estimate of how far it went, only grows."""
+    if not actor.is_authenticated or enrollment.user_id != actor.pk or not enrollment.is_active:
+        raise Forbidden(_("Inscrivez-vous à ce cours pour suivre ses leçons."), code="not_enrolled")
+    check_lesson_of_enrollment(enrollment, lesson)
+    if not 0 <= seconds <= LESSON_TIME_REPORT_MAX:
+        raise field_error("time_spent", _("Durée invalide."), "out_of_range")
+    if percent is not None and not 0 <= percent <= 100:
+        raise field_error("completion_percentage", _("Pourcentage invalide."), "out_of_range")
+    now = timezone.now()
+    row, created = LessonTime.objects.select_for_update().get_or_create(
+        enrollment=enrollment, lesson=lesson, defaults={"started_at": now, "reported_at": now}
+    )
+    cap = max(lesson.duration_minutes * 60, LESSON_TIME_MIN_STEP)
+    if not created:
+        cap = min(cap, max(0, int((now - row.reported_at).total_seconds())))
+    row.seconds += min(seconds, cap)
+    if percent is not None and percent > row.percent:
+        row.percent = percent
+    row.reported_at = now
+    row.save(update_fields=["seconds", "percent", "reported_at"])
+    return row
+
+
+@transaction.atomic
+def enrollment_lesson_complete(
+    *, actor: User, enrollment: Enrollment, lesson: Lesson, seconds: int | None = None
+) -> Enrollment:
+    """`lesson_complete` for a lesson named with its enrollment (which must be the
+    actor's, and the lesson of its course), crediting the reported time first."""
+    if not actor.is_authenticated or enrollment.user_id != actor.pk:
+        raise Forbidden(_("Inscrivez-vous à ce cours pour suivre ses leçons."), code="not_enrolled")
+    check_lesson_of_enrollment(enrollment, lesson)
+    if seconds is not None:
+        lesson_time_report(actor=actor, enrollment=enrollment, lesson=lesson, seconds=seconds)
+    return lesson_complete(actor=actor, lesson=lesson)
 
 
 def _grade(quiz: Quiz, answers: dict[str, list[int]]) -> tuple[Decimal, dict[str, list[int]]]:

@@ -1,7 +1,8 @@
 """Shape loaded forum rows for output (the API; the pages may reuse them).
 
-Content goes out as sanitized HTML (`content_html`); the raw Markdown (`content`) only to
-its author, who edits it. Authors by name, never their email. A deleted reply is
+Content goes out as sanitized HTML (`content_html`) and as the raw Markdown text (`content`,
+data: the author edits it, the MdSC frontend shows it as text) to whoever may read the post.
+Authors by name (`author.name`, and `first_name`/`last_name`), never their email. A deleted reply is
 "message supprimé" without content or author; a hidden one is the same placeholder
 ("message masqué") for everyone but the moderators.
 """
@@ -29,6 +30,13 @@ def person(user: User | None) -> dict[str, Any] | None:
     return {"id": user.pk, "name": author_name(user)}
 
 
+def _names(user: User | None) -> tuple[str | None, str | None]:
+    """(first_name, last_name) of a post's author, as the MdSC frontend reads them."""
+    if user is None:
+        return None, None
+    return user.first_name, user.last_name
+
+
 def forum_row(forum: Forum, stats: ForumStats | None = None) -> dict[str, Any]:
     course = forum.course
     return {
@@ -47,11 +55,16 @@ def forum_row(forum: Forum, stats: ForumStats | None = None) -> dict[str, Any]:
 
 def topic_row(topic: Topic) -> dict[str, Any]:
     """A list row (no content: lists stay light)."""
+    first_name, last_name = _names(topic.author)
+    last_first_name, last_last_name = _names(topic.last_reply_by)
     return {
         "id": topic.pk,
         "forum_id": topic.forum_id,
         "title": topic.title,
         "author": person(topic.author),
+        "user_id": topic.author_id,
+        "first_name": first_name,
+        "last_name": last_name,
         "is_pinned": topic.is_pinned,
         "is_locked": topic.is_locked,
         "is_hidden": topic.is_hidden,
@@ -61,6 +74,8 @@ def topic_row(topic: Topic) -> dict[str, Any]:
         "reply_count": topic.reply_count,
         "last_reply_at": topic.last_reply_at,
         "last_reply_by": person(topic.last_reply_by),
+        "last_reply_first_name": last_first_name,
+        "last_reply_last_name": last_last_name,
         "activity_at": topic.activity_at,
         "created_at": topic.created_at,
         "updated_at": topic.updated_at,
@@ -114,11 +129,10 @@ def topic_detail(
     follow: FollowState | None = None,
     others_replied: bool | None = None,
 ) -> dict[str, Any]:
-    is_author = viewer.pk == topic.author_id
     return {
         **topic_row(topic),
         "content_html": content.render(topic.content),
-        "content": topic.content if is_author else None,
+        "content": topic.content,
         "is_following": bool(follow and follow.topic),
         "is_following_forum": bool(follow and follow.forum),
         "can": topic_permissions(
@@ -159,18 +173,28 @@ def reply_row(
             **base,
             "placeholder": placeholder,
             "author": None,
+            "user_id": None,
+            "first_name": None,
+            "last_name": None,
             "content_html": "",
             "content": None,
             "user_reaction": None,
+            "has_upvoted": False,
+            "has_downvoted": False,
         }
-    is_author = viewer.pk == reply.author_id
+    first_name, last_name = _names(reply.author)
     return {
         **base,
         "placeholder": None,
         "author": person(reply.author),
+        "user_id": reply.author_id,
+        "first_name": first_name,
+        "last_name": last_name,
         "content_html": content.render(reply.content),
-        "content": reply.content if is_author else None,
+        "content": reply.content,
         "user_reaction": _reaction_name(node.my_vote),
+        "has_upvoted": node.my_vote == 1,
+        "has_downvoted": node.my_vote == -1,
     }
 
 

@@ -50,7 +50,11 @@ class ReportIn(Schema):
 
 
 class TopicListQuery(CursorQuery):
-    sort: Literal["recent", "popular", "unanswered", "solved"] = "recent"
+    sort: Literal["recent", "pinned", "popular", "unanswered", "solved"] = Field(
+        "recent",
+        description="recent (last activity); pinned (the same order: pinned topics come "
+        "first in every sort); popular; unanswered; solved.",
+    )
     search: str | None = Field(
         None,
         max_length=200,
@@ -103,6 +107,9 @@ class TopicOut(Schema):
     forum_id: int
     title: str
     author: PersonOut | None
+    user_id: int | None = Field(..., description="The author's id (null once they are gone).")
+    first_name: str | None = Field(..., description="The author's first name.")
+    last_name: str | None = Field(..., description="The author's last name.")
     is_pinned: bool
     is_locked: bool
     is_hidden: bool
@@ -112,6 +119,8 @@ class TopicOut(Schema):
     reply_count: int
     last_reply_at: datetime | None
     last_reply_by: PersonOut | None
+    last_reply_first_name: str | None
+    last_reply_last_name: str | None
     activity_at: datetime
     created_at: datetime
     updated_at: datetime
@@ -128,7 +137,9 @@ class TopicPermissionsOut(Schema):
 
 class TopicDetailOut(TopicOut):
     content_html: str
-    content: str | None = Field(None, description="Raw Markdown, for its author only.")
+    content: str = Field(
+        ..., description="The raw Markdown text, as data (show it as text, or content_html)."
+    )
     is_following: bool
     is_following_forum: bool
     can: TopicPermissionsOut
@@ -144,11 +155,18 @@ class ReplyOut(Schema):
     is_solution: bool
     placeholder: str | None
     author: PersonOut | None
+    user_id: int | None = Field(..., description="The author's id; null with a placeholder.")
+    first_name: str | None = Field(..., description="null with a placeholder.")
+    last_name: str | None = Field(..., description="null with a placeholder.")
     content_html: str
-    content: str | None = Field(None, description="Raw Markdown, for its author only.")
+    content: str | None = Field(
+        ..., description="The raw Markdown text, as data; null with a placeholder."
+    )
     upvotes: int
     downvotes: int
     user_reaction: str | None
+    has_upvoted: bool = Field(..., description="user_reaction == upvote")
+    has_downvoted: bool = Field(..., description="user_reaction == downvote")
     created_at: datetime
     updated_at: datetime
     replies: list["ReplyOut"]

@@ -33,12 +33,15 @@ from campus.forum.models import (
     Vote,
 )
 
-TopicSort = Literal["recent", "popular", "unanswered", "solved"]
+TopicSort = Literal["recent", "pinned", "popular", "unanswered", "solved"]
+# The sorts the pages offer; the API also accepts "pinned" (below).
 TOPIC_SORTS: tuple[str, ...] = ("recent", "popular", "unanswered", "solved")
 
-# Pinned first in every sort; the last key is unique (keyset pagination).
+# Pinned first in every sort; the last key is unique (keyset pagination). "pinned" (the
+# MdSC frontend's "Épinglés": pinned first, then the most recent) is therefore "recent".
 _TOPIC_ORDER: dict[str, list[str]] = {
     "recent": ["-is_pinned", "-activity_at", "-id"],
+    "pinned": ["-is_pinned", "-activity_at", "-id"],
     "popular": ["-is_pinned", "-reply_count", "-id"],
     "unanswered": ["-is_pinned", "-activity_at", "-id"],
     "solved": ["-is_pinned", "-activity_at", "-id"],
@@ -146,12 +149,12 @@ def topics_page(
     *, forum: Forum, sort: str = "recent", query: CursorQuery, include_hidden: bool = False
 ) -> KeysetPage:
     """One keyset page of a forum's topics, pinned first in every sort:
-    recent (last activity), popular (most replies), unanswered (no reply yet, recent
-    first), solved (with an accepted solution, recent first). Page 1,000 costs what page 1
-    costs. Hidden topics only for moderators (`include_hidden`)."""
+    recent (last activity; `pinned` says the same), popular (most replies), unanswered
+    (no reply yet, recent first), solved (with an accepted solution, recent first).
+    Page 1,000 costs what page 1 costs. Hidden topics only for moderators (`include_hidden`)."""
     if sort not in _TOPIC_ORDER:
         raise ValidationFailed(
-            _("Tri inconnu. Valeurs possibles : %(v)s.") % {"v": ", ".join(TOPIC_SORTS)},
+            _("Tri inconnu. Valeurs possibles : %(v)s.") % {"v": ", ".join(_TOPIC_ORDER)},
             code="invalid_sort",
         )
     topics = Topic.objects.filter(forum=forum).select_related("author", "last_reply_by")

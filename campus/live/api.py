@@ -6,6 +6,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from campus.accounts.auth import AuthedRequest
+from campus.agenda.selectors import local_bound
 from campus.core.envelope import CursorEnvelope, Envelope, PageEnvelope, created, ok
 from campus.core.pagination import PageQuery
 from campus.courses.access import get_course_for, is_owner_or_admin
@@ -33,6 +34,7 @@ from campus.live.schemas import (
     SeriesOut,
     SeriesUpdateIn,
     SessionDeletedOut,
+    SessionDetailOut,
     SessionIn,
     SessionListQuery,
     SessionOut,
@@ -69,10 +71,17 @@ def session_list(
     return ok([presenters.session_row(s) for s in result.items], pagination=result.pagination())
 
 
-@router.get("/live-sessions/{session_id}", response=Envelope(SessionOut), summary="A live session")
+@router.get(
+    "/live-sessions/{session_id}",
+    response=Envelope(SessionDetailOut),
+    summary="A live session (owner, admin: with the room's name)",
+    exclude_unset=True,
+)
 def session_detail(request: AuthedRequest, session_id: int) -> dict:
     session = access.get_session_for(request.auth, session_id, action="view")
-    return ok(presenters.session_row(selectors.session_with_counts(session=session)))
+    moderator = is_owner_or_admin(request.auth, session.course)
+    session = selectors.session_with_counts(session=session)
+    return ok(presenters.session_row(session, moderator=moderator))
 
 
 def _update(request: AuthedRequest, session_id: int, payload: SessionUpdateIn) -> dict:
@@ -332,10 +341,14 @@ def series_attendance(request: AuthedRequest, series_id: int, query: Query[Atten
 @router.get(
     "/student/calendar/live-sessions",
     response=Envelope(list[SessionOut]),
-    summary="My live sessions overlapping [start, end) (enrolled and taught courses)",
+    summary="My live sessions overlapping [start, end) (enrolled and taught courses); "
+    "start_date/end_date are accepted for start/end",
 )
 def calendar_sessions(request: AuthedRequest, query: Query[LiveCalendarQuery]) -> dict:
-    sessions = selectors.sessions_in_window(user=request.auth, start=query.start, end=query.end)
+    zone = request.auth.timezone
+    start = local_bound(query.lower, tz=zone)
+    end = local_bound(query.upper, tz=zone, end=True)
+    sessions = selectors.sessions_in_window(user=request.auth, start=start, end=end)
     return ok([presenters.session_row(s) for s in sessions])
 
 

@@ -23,8 +23,10 @@ from campus.live.selectors import (
 from campus.live.services import SessionStats
 
 
-def session_row(session: LiveSession) -> dict[str, Any]:
-    return {
+def session_row(session: LiveSession, *, moderator: bool = False) -> dict[str, Any]:
+    """`moderator` (the owner, admins): with the room's name, which the instructor's
+    embedded player builds its URL from. Never the password, a JWT or a join link."""
+    row = {
         "id": session.pk,
         "course_id": session.course_id,
         "course": {
@@ -50,6 +52,9 @@ def session_row(session: LiveSession) -> dict[str, Any]:
         "series_id": session.series_id,
         "sequence": session.sequence,
     }
+    if moderator:
+        row["jitsi_room_name"] = session.jitsi_room_name
+    return row
 
 
 def transition(session: LiveSession) -> dict[str, Any]:
@@ -116,12 +121,19 @@ def student_row(session: LiveSession) -> dict[str, Any]:
         "id": session.pk,
         "course_id": session.course_id,
         "course_title": session.course.title,
+        "course": {
+            "id": session.course.pk,
+            "title": session.course.title,
+            "slug": session.course.slug,
+        },
         "title": session.title,
         "scheduled_start_at": session.scheduled_start_at,
         "scheduled_end_at": session.scheduled_end_at,
         "actual_start_at": session.actual_start_at,
         "status": session.status,
         "can_join": session.status == "live",
+        "max_participants": session.max_participants,
+        "participants_count": getattr(session, "participants_count", 0),
     }
 
 

@@ -7,9 +7,11 @@ jitsi-token return those, and only to those allowed in.
 from datetime import date, datetime
 from typing import Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AliasChoices
+from pydantic import AliasChoices, model_validator
 
+from campus.agenda.schemas import Bound
 from campus.core.dates import InRangeDate, InRangeDatetime, LocalTime
 from campus.courses.models import TITLE_MAX
 from campus.live.models import (
@@ -94,6 +96,17 @@ class SessionOut(Schema):
     recording_url: str
     series_id: int | None
     sequence: int
+
+
+class SessionDetailOut(SessionOut):
+    """A session as GET /live-sessions/{id} answers it: its owner and admins also get the
+    room's name (the instructor's embedded player builds its URL from it); for anyone
+    else the key is absent. Never the password, a JWT or a join link: those only come
+    from join and jitsi-token."""
+
+    jitsi_room_name: str | None = Field(
+        None, description="Owner and admins only (absent for members)."
+    )
 
 
 class SessionDeletedOut(Schema):
@@ -211,12 +224,15 @@ class StudentSessionOut(Schema):
     id: int
     course_id: int
     course_title: str
+    course: LiveCourseRefOut
     title: str
     scheduled_start_at: datetime
     scheduled_end_at: datetime
     actual_start_at: datetime | None
     status: str
     can_join: bool
+    max_participants: int
+    participants_count: int = Field(..., description="Students admitted so far.")
 
 
 class StudentSessionsOut(Schema):
@@ -435,8 +451,31 @@ class SeriesAttendanceOut(Schema):
 
 
 class LiveCalendarQuery(Schema):
-    start: InRangeDatetime
-    end: InRangeDatetime
+    """`start`/`end`, or the seeds' (and the MdSC frontend's) `start_date`/`end_date`:
+    an ISO date (midnight in the user's zone; an end date includes that day) or a
+    datetime with its offset. Each bound is required under one of its two names."""
+
+    start: Bound | None = Field(None, description="Or `start_date`.")
+    end: Bound | None = Field(
+        None, description="Or `end_date`: an exclusive datetime, or an inclusive date."
+    )
+    start_date: Bound | None = Field(None, description="The seeds' name of `start`.")
+    end_date: Bound | None = Field(None, description="The seeds' name of `end`.")
+
+    @model_validator(mode="after")
+    def _one_name_each(self) -> "LiveCalendarQuery":
+        for name, alias in (("start", "start_date"), ("end", "end_date")):
+            if getattr(self, name) is None and getattr(self, alias) is None:
+                raise ValueError(_("Paramètre obligatoire : %(n)s.") % {"n": f"{name}/{alias}"})
+        return self
+
+    @property
+    def lower(self) -> date | datetime:
+        return self.start if self.start is not None else self.start_date  # type: ignore[return-value]
+
+    @property
+    def upper(self) -> date | datetime:
+        return self.end if self.end is not None else self.end_date  # type: ignore[return-value]
 
 
 class NotifyIn(Schema):

@@ -107,7 +107,8 @@ def chat_since(
 
 def sessions_for_student(*, user: User, now: datetime, limit: int) -> dict[str, list[LiveSession]]:
     """Sessions of the courses the user is actively enrolled in: upcoming (soonest
-    first), live, past (latest first). Three bounded queries."""
+    first), live, past (latest first), each with `participants_count`. Four bounded
+    queries."""
     base = (
         LiveSession.objects.filter(
             course__enrollments__user=user, course__enrollments__is_active=True
@@ -115,7 +116,7 @@ def sessions_for_student(*, user: User, now: datetime, limit: int) -> dict[str, 
         .select_related("course")
         .order_by()
     )
-    return {
+    groups = {
         "upcoming": list(
             base.filter(status=LiveSessionStatus.SCHEDULED, scheduled_end_at__gt=now).order_by(
                 "scheduled_start_at", "id"
@@ -131,6 +132,8 @@ def sessions_for_student(*, user: User, now: datetime, limit: int) -> dict[str, 
             ).order_by("-scheduled_start_at", "-id")[:limit]
         ),
     }
+    attach_participant_counts([s for rows in groups.values() for s in rows])
+    return groups
 
 
 def student_home_sessions(
@@ -314,6 +317,19 @@ def instructor_upcoming_page(*, user: User, now: datetime, query: PageQuery) -> 
         )
     ).order_by("live_first", "scheduled_start_at", "id")
     result = paginate(queryset, query)
+    attach_participant_counts(result.items)
+    return result
+
+
+def instructor_sessions_page(*, user: User, status: str | None, query: PageQuery) -> Page:
+    """Every session of the courses `user` teaches (admins: of every course), whatever
+    its status unless `status` is given, latest first. Three queries, whatever the page."""
+    queryset = session_base()
+    if not user.is_admin:
+        queryset = queryset.filter(course__instructor=user)
+    if status:
+        queryset = queryset.filter(status=status)
+    result = paginate(queryset.order_by("-scheduled_start_at", "-id"), query)
     attach_participant_counts(result.items)
     return result
 

@@ -1,7 +1,7 @@
 """Shape reviews and statistics for output (API and pages). No queries.
 
 Anonymity: an anonymous review carries no author at all (no name, email, avatar or id);
-a named one shows the display name only, never the email."""
+a named one shows the display name (and first and last names), never the email."""
 
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -33,6 +33,9 @@ def rating_row(review: CourseRating, *, viewer: Any) -> dict[str, Any]:
         "created_at": review.created_at,
         "updated_at": review.updated_at,
         "author": None if name is None else {"display_name": name},
+        # The MdSC frontend's names; none at all for an anonymous review.
+        "first_name": None if name is None else review.user.first_name,
+        "last_name": None if name is None else review.user.last_name,
         "is_mine": mine,
         "moderation_note": review.moderation_note if private else None,
     }

@@ -77,6 +77,8 @@ class RatingOut(Schema):
     created_at: datetime
     updated_at: datetime
     author: AuthorOut | None = Field(..., description="null when the review is anonymous")
+    first_name: str | None = Field(..., description="The author's; null when anonymous")
+    last_name: str | None = Field(..., description="The author's; null when anonymous")
     is_mine: bool
     moderation_note: str | None = Field(
         None, description="Only for the author, the course's owner and admins."

@@ -46,7 +46,10 @@ def test_login_returns_a_token_that_works_as_bearer(student: User) -> None:
         "timezone": "Africa/Porto-Novo",
         "language": "fr",
         "data_saver": False,
+        "firstName": "Ama",
+        "lastName": "K",
     }
+    assert data["refreshToken"] and data["refreshToken"] != data["token"]
     assert "password" not in response.content.decode()
     me = ApiClient(data["token"]).get("/api/auth/me")
     assert me.status_code == 200

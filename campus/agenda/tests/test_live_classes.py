@@ -197,7 +197,7 @@ def test_api_keeps_its_shape_and_types_live_classes(
         "ics_url",
     }
     assert live[0]["url"] == detail_url(session)
-    only = api(member).get("/api/calendar", {"type": "live_session"}).json_body["data"]["events"]
+    only = api(member).get("/api/calendar", {"type": "live_session"}).json_body["data"]
     assert {e["type"] for e in only} == {"live_session"}
 
 

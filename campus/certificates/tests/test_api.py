@@ -62,6 +62,8 @@ def test_required_mode_409_then_ok_after_a_review(
     settings.CERTIFICATE_REQUIRES_RATING = "required"
     body = assert_error(_issue(api, student, enrollment.pk), 409, "rating_required")
     assert "avis" in body["message"]
+    # what the MdSC frontend looks for to open its rating dialog
+    assert "noter" in body["message"] and body["error"]["details"]["requires_rating"] is True
     rate(student, enrollment)
     assert _issue(api, student, enrollment.pk).status_code == 201
 
@@ -141,11 +143,28 @@ def test_verify_shows_only_name_course_date_status(
     response = api(None).get(f"/api/certificates/verify/{certificate.code}")
     assert response.status_code == 200
     data = response.json_body["data"]
-    assert set(data) == {"holder_name", "course_title", "issued_at", "status", "revoked_at"}
+    assert set(data) == {
+        "holder_name",
+        "course_title",
+        "issued_at",
+        "status",
+        "revoked_at",
+        # what the MdSC frontend's verification page reads: the certificate's id and the
+        # code the visitor already holds
+        "id",
+        "certificate_code",
+        "certificate_number",
+        # and the holder's name as printed, under the names it shows
+        "first_name",
+        "last_name",
+    }
     assert data["holder_name"] == "Chimène Houngbo" and data["status"] == "valid"
+    assert (data["first_name"], data["last_name"]) == ("Chimène Houngbo", "")
+    assert data["id"] == certificate.pk
+    assert data["certificate_code"] == data["certificate_number"] == certificate.code
     raw = response.content.decode()
     assert student.email not in raw and "chimene@" not in raw
-    assert f'"id": {student.pk}' not in raw and '"user' not in raw
+    assert '"user' not in raw and certificate.number not in raw
 
 
 def test_verify_unknown_code_is_404(api: Any) -> None:
@@ -153,18 +172,38 @@ def test_verify_unknown_code_is_404(api: Any) -> None:
     assert_error(api(None).get("/api/certificates/verify/" + "a" * 200), 404)
 
 
-def test_verify_codes_are_case_sensitive_on_every_database(
+def test_verify_legacy_codes_are_case_sensitive_on_every_database(
     api: Any, student: User, enrollment: Enrollment
 ) -> None:
-    """MariaDB's default collation ignores case: the lookup must not (one answer on every
-    database; the code is the secret, letter for letter)."""
+    """Codes issued before base 32 (token_urlsafe, mixed case) match letter for letter:
+    MariaDB's default collation ignores case, the lookup must not (one answer on every
+    database)."""
     certificate = services.certificate_issue(actor=student, enrollment=enrollment)
-    other_case = certificate.code.swapcase()
-    assert other_case != certificate.code
-    assert_error(
-        api(None).get(f"/api/certificates/verify/{other_case}"), 404, "certificate_not_found"
-    )
-    assert api(None).get(f"/api/certificates/verify/{certificate.code}").status_code == 200
+    Certificate.objects.filter(pk=certificate.pk).update(code="aB3dE_fG-hIjKlMnOpQrStUvWxYz0123")
+    legacy = "aB3dE_fG-hIjKlMnOpQrStUvWxYz0123"
+    for other_case in (legacy.swapcase(), legacy.upper(), legacy.lower()):
+        assert_error(
+            api(None).get(f"/api/certificates/verify/{other_case}"), 404, "certificate_not_found"
+        )
+    assert api(None).get(f"/api/certificates/verify/{legacy}").status_code == 200
+
+
+def test_verify_new_codes_match_in_any_case(
+    api: Any, student: User, enrollment: Enrollment
+) -> None:
+    """New codes have no lowercase letters (base 32, 200 bits): the MdSC frontend
+    upper-cases what it is given, a person may type it in lowercase, both verify."""
+    certificate = services.certificate_issue(actor=student, enrollment=enrollment)
+    assert certificate.code == certificate.code.upper() and len(certificate.code) == 40
+    for typed in (certificate.code, certificate.code.lower(), certificate.code.swapcase()):
+        response = api(None).get(f"/api/certificates/verify/{typed}")
+        assert response.status_code == 200, typed
+        assert response.json_body["data"]["id"] == certificate.pk
+    # one letter off is another code, whatever the case
+    wrong = ("A" if certificate.code[0] != "A" else "B") + certificate.code[1:]
+    assert_error(api(None).get(f"/api/certificates/verify/{wrong.lower()}"), 404)
+    # the readable number is not a verification code (it is sequential)
+    assert_error(api(None).get(f"/api/certificates/verify/{certificate.number}"), 404)
 
 
 def test_verify_is_rate_limited_per_client(

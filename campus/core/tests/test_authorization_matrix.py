@@ -78,6 +78,8 @@ NOT_JOINED = (409, "not_joined")
 NOTIFICATION_404 = (404, "notification_not_found")
 ENROLLMENT_404 = (404, "enrollment_not_found")
 CERTIFICATE_404 = (404, "certificate_not_found")
+LESSON_404 = (404, "lesson_not_found")
+NOT_COMPLETED = (409, "not_completed")
 RATING_404 = (404, "rating_not_found")
 NOT_AUTHOR = (403, "not_author")
 ALREADY_MODERATED = (409, "already_moderated")
@@ -112,6 +114,50 @@ ROWS: list[Row] = [
     Row("ping", "GET", "/api/ping", each(NO_AUTH, 200, 200, 200, 200, 200)),
     Row("me", "GET", "/api/auth/me", each(NO_AUTH, 200, 200, 200, 200, 200)),
     Row("logout", "POST", "/api/auth/logout", each(NO_AUTH, 200, 200, 200, 200, 200)),
+    # The MdSC frontend's auth calls (campus/mdsc/auth.py).
+    Row("mdsc profile", "GET", "/api/users/me", each(NO_AUTH, 200, 200, 200, 200, 200)),
+    Row(
+        "mdsc profile update",
+        "PUT",
+        "/api/users/me",
+        each(NO_AUTH, 200, 200, 200, 200, 200),
+        body=lambda ctx: {"firstName": "Nom", "role": "admin"},
+    ),
+    Row(
+        "mdsc refresh, unknown token",
+        "POST",
+        "/api/auth/refresh-token",
+        each(*[(401, "invalid_refresh_token")] * 6),
+        body=lambda ctx: {"refreshToken": "inconnu"},
+    ),
+    Row(
+        "mdsc register",
+        "POST",
+        "/api/auth/register",
+        each(201, 201, 201, 201, 201, 201),
+        body=lambda ctx: {"email": "nouveau@example.test", "password": "Campus-nouveau-2026!"},
+    ),
+    Row(
+        "mdsc forgot password",
+        "POST",
+        "/api/auth/forgot-password",
+        each(200, 200, 200, 200, 200, 200),
+        body=lambda ctx: {"email": ctx["login_email"]},
+    ),
+    Row(
+        "mdsc change password",
+        "PUT",
+        "/api/auth/change-password",
+        each(NO_AUTH, 200, 200, 200, 200, 200),
+        body=lambda ctx: {"currentPassword": PASSWORD, "newPassword": "Campus-change-2026!"},
+    ),
+    Row(
+        "mdsc change password, wrong current one",
+        "POST",
+        "/api/auth/change-password",
+        each(NO_AUTH, *[(400, "wrong_password")] * 5),
+        body=lambda ctx: {"currentPassword": "pas-le-bon", "newPassword": "Campus-2026-x!"},
+    ),
     Row("catalogue", "GET", "/api/courses", each(200, 200, 200, 200, 200, 200)),
     Row("course detail", "GET", "/api/courses/{course}", each(200, 200, 200, 200, 200, 200)),
     Row(
@@ -187,6 +233,106 @@ ROWS: list[Row] = [
         ),
     ),
     Row("my enrollments", "GET", "/api/enrollments/me", each(NO_AUTH, 200, 200, 200, 200, 200)),
+    # The MdSC frontend's course and enrollment calls (campus/mdsc/courses.py).
+    Row("mdsc popular courses", "GET", "/api/courses/popular", each(*[200] * 6)),
+    Row("mdsc course by slug", "GET", "/api/courses/slug/{course_slug}", each(*[200] * 6)),
+    Row(
+        "mdsc draft by slug",
+        "GET",
+        "/api/courses/slug/{draft_slug}",
+        each(COURSE_404, COURSE_404, COURSE_404, 200, COURSE_404, 200),
+    ),
+    Row("mdsc my courses", "GET", "/api/courses/my", each(NO_AUTH, 200, 200, 200, 200, 200)),
+    # Published ones for everyone; the drafts too for that instructor and admins.
+    Row(
+        "mdsc an instructor's courses",
+        "GET",
+        "/api/courses/instructor/{login_user}",
+        each(*[200] * 6),
+    ),
+    Row(
+        "mdsc my taught courses",
+        "GET",
+        "/api/instructor/courses",
+        each(NO_AUTH, (403, "not_instructor"), (403, "not_instructor"), 200, 200, 200),
+    ),
+    Row(
+        "mdsc check enrollment",
+        "GET",
+        "/api/courses/{course}/check-enrollment",
+        each(NO_AUTH, 200, 200, 200, 200, 200),
+    ),
+    Row(
+        "mdsc check enrollment, draft",
+        "GET",
+        "/api/courses/{draft}/check-enrollment",
+        each(NO_AUTH, COURSE_404, COURSE_404, 200, COURSE_404, 200),
+    ),
+    Row(
+        "mdsc course update",
+        "PUT",
+        "/api/courses/{course}",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+        body=lambda ctx: {"title": "Titre modifié"},
+    ),
+    Row(
+        "mdsc draft update",
+        "PUT",
+        "/api/courses/{draft}",
+        each(NO_AUTH, COURSE_404, COURSE_404, 200, COURSE_404, 200),
+        body=lambda ctx: {"title": "Titre modifié"},
+    ),
+    Row(
+        "mdsc unenroll (DELETE)",
+        "DELETE",
+        "/api/courses/{course}/unenroll",
+        each(
+            NO_AUTH,
+            (409, "not_enrolled"),
+            200,
+            (409, "not_enrolled"),
+            (409, "not_enrolled"),
+            (409, "not_enrolled"),
+        ),
+    ),
+    Row(
+        "mdsc course lesson",
+        "GET",
+        "/api/courses/{course}/lessons/{lesson}/student",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "mdsc course lesson complete",
+        "POST",
+        "/api/courses/{course}/lessons/{lesson}/complete",
+        each(NO_AUTH, NOT_ENROLLED, 200, NOT_ENROLLED, NOT_ENROLLED, NOT_ENROLLED),
+    ),
+    Row(
+        "mdsc course students",
+        "GET",
+        "/api/courses/{course}/enrollments",
+        each(NO_AUTH, FORBIDDEN, FORBIDDEN, 200, FORBIDDEN, 200),
+    ),
+    Row("mdsc my enrollments", "GET", "/api/enrollments", each(NO_AUTH, 200, 200, 200, 200, 200)),
+    Row(
+        "mdsc an enrollment",
+        "GET",
+        "/api/enrollments/{enrollment}",
+        each(NO_AUTH, ENROLLMENT_404, 200, 200, ENROLLMENT_404, 200),
+    ),
+    Row(
+        "mdsc unenroll by course id",
+        "DELETE",
+        "/api/enrollments/{course}",
+        each(
+            NO_AUTH,
+            (409, "not_enrolled"),
+            200,
+            (409, "not_enrolled"),
+            (409, "not_enrolled"),
+            (409, "not_enrolled"),
+        ),
+    ),
     Row(
         "lesson",
         "GET",
@@ -638,6 +784,39 @@ ROWS: list[Row] = [
     Row(
         "calendar (default window)", "GET", "/api/calendar", each(NO_AUTH, 200, 200, 200, 200, 200)
     ),
+    # The MdSC frontend's live, calendar and study-plan calls (campus/mdsc/live.py, agenda).
+    Row(
+        "mdsc instructor live sessions",
+        "GET",
+        "/api/instructor/live-sessions",
+        each(NO_AUTH, (403, "not_instructor"), (403, "not_instructor"), 200, 200, 200),
+    ),
+    Row(
+        "calendar event (a session of the caller's own calendar)",
+        "GET",
+        "/api/calendar/{session}",
+        each(
+            NO_AUTH,
+            (404, "event_not_found"),
+            200,
+            200,
+            (404, "event_not_found"),
+            (404, "event_not_found"),
+        ),
+    ),
+    *[
+        Row(
+            f"mdsc course schedule {path.replace('{', '<').replace('}', '>')}",
+            "GET",
+            path,
+            each(NO_AUTH, NOT_ENROLLED, 200, NOT_ENROLLED, NOT_ENROLLED, NOT_ENROLLED),
+        )
+        for path in (
+            "/api/student/courses/{course}/schedule",
+            "/api/student/schedule/{course}",
+            "/api/courses/{course}/schedule",
+        )
+    ],
     Row(
         "calendar token regenerate",
         "POST",
@@ -830,6 +1009,204 @@ ROWS: list[Row] = [
         "GET",
         "/api/certificates/verify/{missing}",
         each(*[CERTIFICATE_404] * 6),
+    ),
+    # The MdSC frontend's progress and certificate calls (campus/mdsc/learning.py).
+    # Progress of an enrollment: read by its student, the course's owner and admins;
+    # written by its student alone (active enrollment); anyone else 404. "My progress in
+    # a course" is the caller's own: no active enrollment, 404. A lesson's progress needs
+    # the lesson's content (members, owner, admins; an empty list without an enrollment).
+    # Certificates: the student of a completed enrollment alone; the matrix member has not
+    # completed `course` (409 not_completed) but holds `certificate` (`certificate_course`).
+    Row(
+        "mdsc enrollment progress",
+        "GET",
+        "/api/progress/enrollment/{enrollment}",
+        each(NO_AUTH, ENROLLMENT_404, 200, 200, ENROLLMENT_404, 200),
+    ),
+    Row(
+        "mdsc student course progress",
+        "GET",
+        "/api/student/courses/{course}/progress",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+    ),
+    Row(
+        "mdsc course progress",
+        "GET",
+        "/api/progress/course/{course}",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+    ),
+    Row(
+        "mdsc course progress of a draft",
+        "GET",
+        "/api/progress/course/{draft}",
+        each(NO_AUTH, COURSE_404, COURSE_404, ENROLLMENT_404, COURSE_404, ENROLLMENT_404),
+    ),
+    Row(
+        "mdsc lesson progress",
+        "GET",
+        "/api/progress/lesson/{lesson}",
+        each(NO_AUTH, NOT_ENROLLED, 200, 200, NOT_ENROLLED, 200),
+    ),
+    Row(
+        "mdsc lesson progress update",
+        "PUT",
+        "/api/progress/enrollment/{enrollment}/lesson/{lesson}",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+        body=lambda ctx: {"time_spent": 30, "completion_percentage": 40},
+    ),
+    Row(
+        "mdsc lesson progress update, lesson of another course",
+        "PUT",
+        "/api/progress/enrollment/{enrollment}/lesson/{certificate_lesson}",
+        each(NO_AUTH, ENROLLMENT_404, LESSON_404, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+        body=lambda ctx: {"time_spent": 30},
+    ),
+    Row(
+        "mdsc lesson complete",
+        "POST",
+        "/api/progress/enrollment/{enrollment}/lesson/{lesson}/complete",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+    ),
+    Row(
+        "mdsc lesson complete, lesson of another course",
+        "POST",
+        "/api/progress/enrollment/{enrollment}/lesson/{certificate_lesson}/complete",
+        each(NO_AUTH, ENROLLMENT_404, LESSON_404, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+    ),
+    Row(
+        "mdsc lesson complete (sequential)",
+        "POST",
+        "/api/progress/enrollment/{enrollment}/lesson/{lesson}/complete-sequential",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+        body=lambda ctx: {"time_spent": 60},
+    ),
+    Row(
+        "mdsc lesson access",
+        "GET",
+        "/api/progress/enrollment/{enrollment}/lesson/{lesson}/access",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+    ),
+    Row(
+        "mdsc lesson access, lesson of another course",
+        "GET",
+        "/api/progress/enrollment/{enrollment}/lesson/{certificate_lesson}/access",
+        each(NO_AUTH, ENROLLMENT_404, LESSON_404, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+    ),
+    Row(
+        "mdsc certificate request by enrollment",
+        "POST",
+        "/api/enrollments/{certificate_enrollment}/certificate/request",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+    ),
+    Row(
+        "mdsc certificate request by enrollment, course not completed",
+        "POST",
+        "/api/enrollments/{enrollment}/certificate/request",
+        each(
+            NO_AUTH,
+            ENROLLMENT_404,
+            NOT_COMPLETED,
+            ENROLLMENT_404,
+            ENROLLMENT_404,
+            ENROLLMENT_404,
+        ),
+    ),
+    Row(
+        "mdsc certificate of an enrollment",
+        "GET",
+        "/api/enrollments/{certificate_enrollment}/certificate/request",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+    ),
+    Row(
+        "mdsc certificate of an enrollment, none issued",
+        "GET",
+        "/api/enrollments/{enrollment}/certificate/request",
+        each(
+            NO_AUTH,
+            ENROLLMENT_404,
+            CERTIFICATE_404,
+            ENROLLMENT_404,
+            ENROLLMENT_404,
+            ENROLLMENT_404,
+        ),
+    ),
+    Row(
+        "mdsc certificate request by course",
+        "POST",
+        "/api/certificates/request",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+        body=lambda ctx: {"courseId": ctx["certificate_course"]},
+    ),
+    Row(
+        "mdsc certificate request by course, not completed",
+        "POST",
+        "/api/certificates/request",
+        each(
+            NO_AUTH,
+            ENROLLMENT_404,
+            NOT_COMPLETED,
+            ENROLLMENT_404,
+            ENROLLMENT_404,
+            ENROLLMENT_404,
+        ),
+        body=lambda ctx: {"course_id": ctx["course"]},
+    ),
+    Row(
+        "mdsc certificate generate",
+        "POST",
+        "/api/certificates/generate/{certificate_course}",
+        each(NO_AUTH, ENROLLMENT_404, 200, ENROLLMENT_404, ENROLLMENT_404, ENROLLMENT_404),
+    ),
+    Row(
+        "mdsc certificate generate, not completed",
+        "POST",
+        "/api/certificates/generate/{course}",
+        each(
+            NO_AUTH,
+            ENROLLMENT_404,
+            NOT_COMPLETED,
+            ENROLLMENT_404,
+            ENROLLMENT_404,
+            ENROLLMENT_404,
+        ),
+    ),
+    Row(
+        "mdsc my certificates",
+        "GET",
+        "/api/certificates/my-certificates",
+        each(NO_AUTH, 200, 200, 200, 200, 200),
+    ),
+    Row(
+        "mdsc certificate for a course",
+        "GET",
+        "/api/certificates/course/{certificate_course}",
+        each(NO_AUTH, CERTIFICATE_404, 200, CERTIFICATE_404, CERTIFICATE_404, CERTIFICATE_404),
+    ),
+    Row(
+        "mdsc certificate for a course, none issued",
+        "GET",
+        "/api/certificates/course/{course}",
+        each(
+            NO_AUTH,
+            CERTIFICATE_404,
+            CERTIFICATE_404,
+            CERTIFICATE_404,
+            CERTIFICATE_404,
+            CERTIFICATE_404,
+        ),
+    ),
+    Row(
+        "mdsc certificate download, revoked",
+        "GET",
+        "/api/certificates/{revoked_certificate}/download",
+        each(
+            NO_AUTH,
+            CERTIFICATE_404,
+            (409, "certificate_revoked"),
+            CERTIFICATE_404,
+            CERTIFICATE_404,
+            CERTIFICATE_404,
+        ),
     ),
     # --- Forum (campus/forum) ----------------------------------------------------------
     # Read and post: members, the owner, admins (outsiders and other instructors 403
@@ -1160,6 +1537,8 @@ def ctx(
         "certificate": certificate.pk,
         "certificate_code": certificate.code,
         "revoked_certificate": revoked.pk,
+        "certificate_course": done.course_id,
+        "certificate_lesson": Lesson.objects.filter(course_id=done.course_id).order_by("id")[0].pk,
     }
     # Forum: the member's topic answered by the owner (the solution) and by the member;
     # a hidden topic, a locked one, the owner's topic answered by the member, a report.
@@ -1207,6 +1586,8 @@ def ctx(
         "login_email": user_factory(email="someone@example.test").email,
         "course": course.pk,
         "draft": draft_course.pk,
+        "course_slug": course.slug,
+        "draft_slug": draft_course.slug,
         "missing": 987_654,
         "lesson": Lesson.objects.filter(course=course).order_by("id")[0].pk,
         "draft_lesson": draft_lesson.pk,

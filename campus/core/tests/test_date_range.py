@@ -673,6 +673,10 @@ API_DATE_INPUTS = {
     ("POST", "/api/courses", "body.enrollment_deadline"),
     ("POST", "/api/courses", "body.course_start_date"),
     ("POST", "/api/courses", "body.course_end_date"),
+    # The MdSC frontend's course update: campus/mdsc/tests/test_courses.py.
+    ("PUT", "/api/courses/{course_id}", "body.enrollment_deadline"),
+    ("PUT", "/api/courses/{course_id}", "body.course_start_date"),
+    ("PUT", "/api/courses/{course_id}", "body.course_end_date"),
     ("POST", "/api/courses/{course_id}/live-sessions", "body.scheduled_start_at"),
     ("POST", "/api/courses/{course_id}/live-sessions", "body.scheduled_end_at"),
     ("PUT", "/api/live-sessions/{session_id}", "body.scheduled_start_at"),
@@ -683,6 +687,9 @@ API_DATE_INPUTS = {
     ("POST", "/api/courses/{course_id}/live-session-series", "body.until"),
     ("GET", "/api/student/calendar/live-sessions", "query.start"),
     ("GET", "/api/student/calendar/live-sessions", "query.end"),
+    # The seeds' names of start/end: campus/mdsc/tests/test_live_calendar.py.
+    ("GET", "/api/student/calendar/live-sessions", "query.start_date"),
+    ("GET", "/api/student/calendar/live-sessions", "query.end_date"),
     ("GET", "/api/calendar/events", "query.start"),
     ("GET", "/api/calendar/events", "query.end"),
     ("GET", "/api/calendar", "query.start"),

@@ -166,7 +166,7 @@ def test_notification_preferences_are_a_list_of_preferences(doc: dict[str, Any])
     ("method", "path", "data"),
     [
         ("get", "/api/courses/{course_id}/live-sessions", "SessionOut"),
-        ("get", "/api/live-sessions/{session_id}", "SessionOut"),
+        ("get", "/api/live-sessions/{session_id}", "SessionDetailOut"),
         ("post", "/api/live-sessions/{session_id}/cancel", "SessionOut"),
         ("put", "/api/live-sessions/{session_id}/recording", "SessionOut"),
         ("get", "/api/live-sessions/{session_id}/chat", "ChatMessageOut"),
@@ -234,8 +234,19 @@ ANONYMOUS_ALLOWED = [
     "/api/courses/{course_id}/ratings",
     "/api/courses/{course_id}/ratings/stats",
     "/api/courses/{course_id}/ratings/{rating_id}",
+    # The MdSC frontend's public course reads (campus/mdsc/courses.py).
+    "/api/courses/popular",
+    "/api/courses/slug/{slug}",
+    "/api/courses/instructor/{instructor_id}",
 ]
-NO_AUTH = [("get", "/api/certificates/verify/{code}"), ("post", "/api/auth/login")]
+NO_AUTH = [
+    ("get", "/api/certificates/verify/{code}"),
+    ("post", "/api/auth/login"),
+    # The MdSC frontend's auth calls (campus/mdsc/auth.py): before any login.
+    ("post", "/api/auth/refresh-token"),
+    ("post", "/api/auth/register"),
+    ("post", "/api/auth/forgot-password"),
+]
 
 
 @pytest.mark.parametrize("path", ANONYMOUS_ALLOWED)
@@ -265,7 +276,9 @@ def test_documented_public_operations_answer_anonymous_callers(
     for path in ANONYMOUS_ALLOWED:
         if "{rating_id}" in path:
             continue  # needs an approved review; the path without it is enough here
-        response = client.get(path.format(course_id=course.pk))
+        response = client.get(
+            path.format(course_id=course.pk, slug=course.slug, instructor_id=course.instructor_id)
+        )
         assert response.status_code == 200, (path, response.content[:300])
         validator(doc, success_schema(doc, "get", path)).validate(response.json())
     assert client.get("/api/auth/me").status_code == 401
@@ -276,16 +289,24 @@ def test_documented_public_operations_answer_anonymous_callers(
 
 def test_the_error_envelope_is_exactly_what_error_body_builds(doc: dict[str, Any]) -> None:
     schema = doc["components"]["schemas"]["ErrorEnvelope"]
-    assert set(schema["required"]) == {"success", "message", "error"}
+    assert set(schema["required"]) == {"success", "message", "code", "error"}
     assert schema["properties"]["success"]["const"] is False
     error = component(doc, schema["properties"]["error"]["$ref"])
     assert set(error["required"]) == {"code", "details"}
     envelope = validator(doc, {"$ref": ERROR_REF})
-    for details in (None, {"field": ["Trop long."]}, [1, 2], "texte"):
+    field_errors = [{"field": "title", "code": "too_long", "message": "Trop long."}]
+    for details in (None, {"field": ["Trop long."]}, [1, 2], "texte", field_errors):
         assert envelope.is_valid(error_body("not_found", "Ressource introuvable.", details))
     assert not envelope.is_valid({"success": True, "data": {}})
-    assert not envelope.is_valid({"success": False, "message": "x", "error": {"code": "x"}})
-    assert set(ErrorEnvelope.model_fields) == set(error_body("c", "m"))
+    assert not envelope.is_valid(
+        {"success": False, "message": "x", "code": "x", "error": {"code": "x"}}
+    )
+    assert set(ErrorEnvelope.model_fields) == set(error_body("c", "m", field_errors))
+    # The MdSC frontend reads the code at the top level and a validation error's fields
+    # as `errors`; other details stay under `error.details` only.
+    assert error_body("c", "m")["code"] == "c"
+    assert "errors" not in error_body("c", "m", {"field": ["x"]})
+    assert error_body("c", "m", field_errors)["errors"] == field_errors
 
 
 def test_every_error_response_is_the_error_envelope(doc: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from campus.accounts.models import ApiToken, User
 from campus.api import api
-from campus.courses.models import Course, Enrollment, Quiz
+from campus.courses.models import Course, Enrollment, Lesson, Quiz
 from conftest import assert_error
 
 NOT_OBJECTS = ["42", '"x"', "[1]", "[]", "null", "true", "false", "1.5"]
@@ -81,6 +81,7 @@ def path_ids(course: Course, owner: User, member: User, user_factory: Any) -> di
     return {
         "course_id": course.pk,
         "quiz_id": quiz.pk,
+        "lesson_id": Lesson.objects.filter(course=course).order_by("id")[0].pk,
         "session_id": session.pk,
         "series_id": series.pk,
         "enrollment_id": Enrollment.objects.get(user=member, course=course).pk,

@@ -67,7 +67,15 @@ def test_catalogue_lists_only_published_courses(
 def test_catalogue_item_shape(api: Any, course: Course, member: User) -> None:
     item = api(None).get("/api/courses").json_body["data"][0]
     assert item["enrolled_count"] == 1
-    assert item["instructor"] == {"id": course.instructor_id, "full_name": "Awa Formatrice"}
+    # `name`, `rating` and `enrollment_count`: the MdSC frontend's names (campus/mdsc).
+    assert item["instructor"] == {
+        "id": course.instructor_id,
+        "full_name": "Awa Formatrice",
+        "name": "Awa Formatrice",
+        "first_name": "Awa",
+        "last_name": "Formatrice",
+    }
+    assert item["enrollment_count"] == 1 and item["rating"] == 0
     assert item["status"] == "published"
     assert "modules" not in item
 

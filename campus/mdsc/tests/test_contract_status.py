@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from campus.accounts.models import Role, User
+from campus.accounts.tokens import token_pair_issue
+from campus.agenda import services as agenda_services
 from campus.certificates import services as certificate_services
 from campus.certificates.tests.helpers import complete, short_course
 from campus.courses.models import Course, Enrollment
@@ -104,6 +106,7 @@ class World:
     make_graduate: Callable[[], dict[str, Any]]
     settings: Any
     _graduate: dict[str, Any] = field(default_factory=dict)
+    given_values: dict[str, Any] = field(default_factory=dict)  # placeholders a GIVEN adds
 
     def graduate(self) -> dict[str, Any]:
         """Built only when a call needs it: a completed course and its certificate."""
@@ -132,6 +135,7 @@ class World:
             "reply_id": self.reply.pk,
             "email": self.member.email,
             "password": PASSWORD,
+            **self.given_values,
         }
         if call.actor == "graduate" or "certificate_" in call.path:
             graduate = self.graduate()
@@ -192,6 +196,18 @@ def _owner_joined_selfhosted(world: World) -> None:
     live_services.session_join(actor=world.owner, session=world.session)
 
 
+def _member_planned(world: World) -> None:
+    """The member's study plan (made on enrollment by a task the tests do not run)."""
+    enrollment = Enrollment.objects.get(user=world.member, course=world.course)
+    agenda_services.plan_generate(actor=world.member, enrollment=enrollment)
+
+
+def _member_refresh_token(world: World) -> None:
+    """The member logged in through the API: {refresh_token} is that login's."""
+    pair = token_pair_issue(user=world.member)
+    world.given_values["refresh_token"] = pair.refresh_token
+
+
 def _rating_approved(world: World) -> None:
     graduate = world.graduate()
     review = rating_services.rating_create(
@@ -206,6 +222,8 @@ GIVEN: dict[str, Callable[[World], None]] = {
     "member_joined": _member_joined,
     "owner_joined_selfhosted": _owner_joined_selfhosted,
     "rating_approved": _rating_approved,
+    "member_refresh_token": _member_refresh_token,
+    "member_planned": _member_planned,
 }
 
 
