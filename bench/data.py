@@ -45,6 +45,7 @@ from campus.forum.models import (
     Vote,
 )
 from campus.forum.models import Report as ForumReport
+from campus.forum.services import thread_root_id
 from campus.notifications.models import Notification, Preference
 
 BENCH_DOMAIN = "bench.campus.local"
@@ -586,6 +587,7 @@ def create_forum(plan: Plan) -> Counts:
         _saved_ids(Reply, top, after)
         for parent, reply in children:
             reply.parent_id = top[parent].pk
+            reply.root_id = thread_root_id(top[parent])
         Reply.objects.bulk_create([reply for _, reply in children], batch_size=BATCH)
         solved = []
         for topic, replies in chunk:

@@ -17,16 +17,22 @@ from bench.endpoints import CallSource
 class Samples:
     latencies: list[float] = field(default_factory=list)  # seconds
     statuses: Counter[str] = field(default_factory=Counter)
+    body_bytes: int = 0  # decoded response bodies
+    wire_bytes: int = 0  # the same as transferred (compressed when the server compressed)
     elapsed: float = 0.0
     exhausted: bool = False  # the source ran out of calls before the end
 
-    def add(self, latency: float, status: str) -> None:
+    def add(self, latency: float, status: str, body: int = 0, wire: int = 0) -> None:
         self.latencies.append(latency)
         self.statuses[status] += 1
+        self.body_bytes += body
+        self.wire_bytes += wire
 
     def merge(self, other: "Samples") -> None:
         self.latencies += other.latencies
         self.statuses.update(other.statuses)
+        self.body_bytes += other.body_bytes
+        self.wire_bytes += other.wire_bytes
         self.exhausted = self.exhausted or other.exhausted
 
 
@@ -39,12 +45,14 @@ def _client_loop(base_url: str, source: CallSource, deadline: float, samples: Sa
                 return
             headers = {"Authorization": f"Bearer {call.token}"}
             started = time.perf_counter()
+            body = wire = 0
             try:
                 response = client.request(call.method, call.path, json=call.json, headers=headers)
                 status = str(response.status_code)
+                body, wire = len(response.content), response.num_bytes_downloaded
             except httpx.HTTPError as exc:
                 status = type(exc).__name__
-            samples.add(time.perf_counter() - started, status)
+            samples.add(time.perf_counter() - started, status, body, wire)
 
 
 def drive(base_url: str, source: CallSource, *, concurrency: int, duration: float) -> Samples:

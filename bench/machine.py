@@ -45,3 +45,37 @@ class CpuWatch:
         capacity = (time.monotonic() - self.started) * (os.cpu_count() or 1)
         others = (busy - self.busy) - (_own_seconds() - self.own)
         return max(0.0, others / capacity)
+
+
+def _process_seconds(pid: int) -> float:
+    """User + system CPU seconds of one live process (/proc/<pid>/stat), 0 once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    # The command name (field 2) may hold spaces: the fields after it are split safely.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [
+            int(child)
+            for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+        ]
+    except OSError:
+        return []
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU seconds spent so far by a server's process tree: the master (gunicorn,
+    granian) and its live workers, with their threads. A worker that exits takes its
+    seconds with it, so the bench's servers run without max-requests recycling."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        total += _process_seconds(current)
+        pending += _children(current)
+    return total

@@ -21,6 +21,7 @@ class Result:
     samples: Samples
     queries: int
     query_status: int  # the status of the in-process call whose queries were counted
+    server_cpu: float | None = None  # CPU seconds of the server's processes while measured
 
     @property
     def requests(self) -> int:
@@ -29,6 +30,17 @@ class Result:
     @property
     def rate(self) -> float:
         return self.requests / self.samples.elapsed if self.samples.elapsed else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU milliseconds per request: stable on a shared machine, unlike req/s."""
+        if self.server_cpu is None or not self.requests:
+            return math.nan
+        return self.server_cpu * 1000 / self.requests
+
+    def mean_bytes(self, wire: bool = False) -> float:
+        total = self.samples.wire_bytes if wire else self.samples.body_bytes
+        return total / self.requests if self.requests else math.nan
 
     def latency_ms(self, q: float) -> float:
         return percentile(sorted(self.samples.latencies), q) * 1000
@@ -40,8 +52,8 @@ class Result:
 
 HEADER = (
     "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors "
-    "| queries/req | vs floor |\n"
-    "|---|---:|---:|---:|---:|---:|---|---:|---:|"
+    "| queries/req | server CPU ms/req | bytes | gzip bytes | vs floor |\n"
+    "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"
 )
 
 
@@ -57,7 +69,9 @@ def row(result: Result, floor_rate: float) -> str:
         f"| {result.name}{note} | {result.requests:,} | {result.rate:,.0f} "
         f"| {result.latency_ms(50):.1f} | {result.latency_ms(95):.1f} "
         f"| {result.latency_ms(99):.1f} "
-        f"| {result.errors()} | {result.queries}{queries_note(result)} | {ratio:.2f} |"
+        f"| {result.errors()} | {result.queries}{queries_note(result)} "
+        f"| {result.cpu_ms:.2f} | {result.mean_bytes():,.0f} | {result.mean_bytes(wire=True):,.0f} "
+        f"| {ratio:.2f} |"
     )
 
 

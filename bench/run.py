@@ -14,6 +14,8 @@ import argparse
 import os
 import sys
 
+from bench.server import SERVERS
+
 
 def parse_args(
     argv: list[str] | None, sizes: list[str], endpoints: list[str]
@@ -35,6 +37,7 @@ def parse_args(
     # As `make run` serves: gthread workers with 4 threads, one worker per CPU.
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--threads", type=int, default=4, help="1 = gunicorn's sync workers")
+    parser.add_argument("--server", choices=SERVERS, default="gunicorn")
     parser.add_argument(
         "--max-writes",
         type=int,
@@ -58,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         agenda_endpoints,
         forum_endpoints,
         live_endpoints,
+        table_endpoints,
     )
     from bench.data import SIZES
     from bench.endpoints import ENDPOINTS
@@ -74,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         threads=args.threads,
         max_writes=args.max_writes or int(args.duration * 1000),
         seed=args.seed,
+        server=args.server,
     )
     print(run(opts))
     return 0

@@ -22,7 +22,7 @@ from bench.endpoints import FLOOR, Call, CallSource, Context
 from bench.load import drive
 from bench.machine import CpuWatch
 from bench.report import Result, table
-from bench.server import running_server
+from bench.server import Server, running_server
 from campus.accounts.models import Role
 
 
@@ -37,6 +37,7 @@ class Options:
     threads: int
     max_writes: int
     seed: int
+    server: str = "gunicorn"
 
 
 def log(message: str) -> None:
@@ -86,14 +87,27 @@ def prepare(names: list[str], ctx: Context) -> dict[str, tuple[CallSource, int, 
     return prepared
 
 
-def measure(url: str, name: str, prepared: tuple[CallSource, int, int], opts: Options) -> Result:
+def measure(
+    server: Server, name: str, prepared: tuple[CallSource, int, int], opts: Options
+) -> Result:
     source, queries, status = prepared
     if opts.warmup and not registry.ENDPOINTS[name].mutates:
-        drive(url, source, concurrency=opts.concurrency, duration=opts.warmup)
-    samples = drive(url, source, concurrency=opts.concurrency, duration=opts.duration)
-    result = Result(name, samples, queries, status)
-    log(f"measured {name}: {result.rate:,.0f} req/s, p95 {result.latency_ms(95):.1f} ms")
+        drive(server.url, source, concurrency=opts.concurrency, duration=opts.warmup)
+    cpu_before = server.cpu_seconds()
+    samples = drive(server.url, source, concurrency=opts.concurrency, duration=opts.duration)
+    result = Result(name, samples, queries, status, server.cpu_seconds() - cpu_before)
+    log(
+        f"measured {name}: {result.rate:,.0f} req/s, p95 {result.latency_ms(95):.1f} ms, "
+        f"server CPU {result.cpu_ms:.2f} ms/req"
+    )
     return result
+
+
+def server_description(opts: Options) -> str:
+    if opts.server == "uvicorn":
+        return f"uvicorn {opts.workers} workers (ASGI)"
+    unit = "threads" if opts.server == "gunicorn" else "blocking threads"
+    return f"{opts.server} {opts.workers} workers x {opts.threads} {unit}"
 
 
 def header(opts: Options, others: float | None) -> str:
@@ -102,12 +116,15 @@ def header(opts: Options, others: float | None) -> str:
     return "\n".join(
         [
             f"bench.run: size {opts.size}, {connection.vendor} ({db['NAME']}), "
-            f"gunicorn {opts.workers} workers x {opts.threads} threads, DEBUG off",
+            f"{server_description(opts)}, DEBUG off",
             f"load: {opts.concurrency} concurrent clients (threads with httpx, same machine), "
             f"{opts.duration:g}s per endpoint after {opts.warmup:g}s warm-up (none for writes)",
             f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-            f"Django {django.get_version()}; processes other than the runner and gunicorn "
+            f"Django {django.get_version()}; processes other than the runner and the server "
             f"(a database server included) used {noise} of the CPU during the run",
+            "server CPU ms/req: user+system CPU of the server's processes (/proc) during the "
+            "measured seconds, divided by the requests; bytes: mean decoded body, gzip "
+            "bytes: as transferred (the client accepts gzip).",
             "queries/req: counted once per endpoint in-process (django.test.Client under "
             "CaptureQueriesContext), not from the server.",
             "vs floor: the endpoint's req/s divided by the floor's, measured in the same run.",
@@ -124,8 +141,10 @@ def run(opts: Options) -> str:
     try:
         prepared = prepare(names, ctx)
         connections.close_all()  # the server's processes own the database during the load
-        with running_server(workers=opts.workers, threads=opts.threads) as url:
-            results = [measure(url, name, prepared[name], opts) for name in names]
+        with running_server(
+            workers=opts.workers, threads=opts.threads, server=opts.server
+        ) as server:
+            results = [measure(server, name, prepared[name], opts) for name in names]
     finally:
         ctx.clean_up()
     return f"{header(opts, watch.others_share())}\n\n{table(results, FLOOR)}"

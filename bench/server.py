@@ -1,4 +1,5 @@
-"""Start the real server (gunicorn, DEBUG off, a throw-away SECRET_KEY) and stop it."""
+"""Start the real server (gunicorn, granian or uvicorn; DEBUG off, a throw-away
+SECRET_KEY) and stop it."""
 
 import os
 import secrets
@@ -8,10 +9,15 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from django.conf import settings
+
+from bench.machine import server_cpu_seconds
+
+SERVERS = ("gunicorn", "granian", "uvicorn")
 
 
 def free_port() -> int:
@@ -20,7 +26,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def server_command(port: int, workers: int, threads: int, log: Path) -> list[str]:
+def server_command(server: str, port: int, workers: int, threads: int, log: Path) -> list[str]:
+    """The command line of each server, as a deployment would run it: gunicorn's gthread
+    workers and granian's WSGI workers with `threads` threads each; uvicorn serves ASGI
+    (Django runs the sync views in a thread pool)."""
+    if server == "granian":
+        return [
+            sys.executable, "-m", "granian", "campus.wsgi:application",
+            "--interface", "wsgi",
+            "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers),
+            "--blocking-threads", str(threads),
+            "--log-level", "warning",
+        ]  # fmt: skip
+    if server == "uvicorn":
+        return [
+            sys.executable, "-m", "uvicorn", "campus.asgi:application",
+            "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers),
+            "--log-level", "warning",
+            "--no-access-log",
+        ]  # fmt: skip
     return [
         sys.executable, "-m", "gunicorn", "campus.wsgi:application",
         "--bind", f"127.0.0.1:{port}",
@@ -49,14 +75,15 @@ def wait_ready(process: subprocess.Popen[bytes], url: str, log: Path, timeout: f
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(
-                f"gunicorn exited with {process.returncode}:\n{log.read_text()[-3000:]}"
+                f"the server exited with {process.returncode}:\n{log.read_text()[-3000:]}"
             )
         try:
             httpx.get(f"{url}/api/ping", timeout=1)  # 401 without a token: it answers
             return
         except httpx.TransportError:
             time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f}s:\n{log.read_text()[-3000:]}")
+    tail = log.read_text()[-3000:]
+    raise RuntimeError(f"the server did not answer within {timeout:.0f}s:\n{tail}")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -69,22 +96,33 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds the server's processes have spent so far."""
+        return server_cpu_seconds(self.pid)
+
+
 @contextmanager
-def running_server(*, workers: int, threads: int) -> Iterator[str]:
-    """Yield the base URL of a gunicorn serving campus.wsgi; always stop it."""
+def running_server(*, workers: int, threads: int, server: str = "gunicorn") -> Iterator[Server]:
+    """Yield the running server (base URL, master pid); always stop it."""
     port = free_port()
-    log = Path(settings.VAR_DIR) / "bench-gunicorn.log"
+    log = Path(settings.VAR_DIR) / f"bench-{server}.log"
     log.write_text("")
-    process = subprocess.Popen(
-        server_command(port, workers, threads, log),
-        env=server_env(),
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            server_command(server, port, workers, threads, log),
+            env=server_env(),
+            cwd=settings.BASE_DIR,
+            stdout=output,
+            stderr=output,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(process, url, log)
-        yield url
+        yield Server(url, process.pid)
     finally:
         stop(process)

@@ -40,7 +40,7 @@ def _events(
     lo = selectors.local_bound(start, tz=user.timezone)
     hi = selectors.local_bound(end, tz=user.timezone, end=True)
     events = selectors.calendar_events(user=user, start=lo, end=hi, types=_types(type_))
-    return ok({"start": lo, "end": hi, "events": [presenters.event_row(e) for e in events]})
+    return ok({"start": lo, "end": hi, "events": presenters.event_rows(events)})
 
 
 @router.get(
@@ -65,7 +65,7 @@ def calendar(request: AuthedRequest, query: Query[CalendarQuery]) -> dict:
     start = selectors.local_bound(query.start or default_start, tz=user.timezone)
     end = selectors.local_bound(query.end or default_end, tz=user.timezone, end=True)
     events = selectors.calendar_events(user=user, start=start, end=end, types=_types(query.type))
-    return ok([presenters.frontend_event_row(e) for e in events])
+    return ok(presenters.frontend_event_rows(events))
 
 
 @router.get(

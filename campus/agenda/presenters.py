@@ -1,5 +1,6 @@
 """Agenda rows as the API's schemas want them (no queries: everything is loaded)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from campus.agenda import links, selectors
@@ -7,9 +8,10 @@ from campus.agenda.events import CalendarEvent
 from campus.agenda.models import PlanItem, StudyPlan
 
 
-def event_row(event: CalendarEvent) -> dict[str, Any]:
+def event_row(event: CalendarEvent, ics_path: Callable[[str], str] | None = None) -> dict[str, Any]:
     """Lean on purpose (lists carry hundreds of events over slow links): the "add to
-    Google / Outlook" links are built by the pages, not sent with every event."""
+    Google / Outlook" links are built by the pages, not sent with every event.
+    `ics_path` (links.event_ics_template()): taken once for a list."""
     return {
         "key": event.key,
         "uid": event.uid,
@@ -24,7 +26,7 @@ def event_row(event: CalendarEvent) -> dict[str, Any]:
         "course_title": event.course_title,
         "description": event.description,
         "sequence": event.sequence,
-        "ics_url": links.event_ics_path(event),
+        "ics_url": ics_path(event.key) if ics_path else links.event_ics_path(event),
     }
 
 
@@ -32,12 +34,19 @@ def event_row(event: CalendarEvent) -> dict[str, Any]:
 FRONTEND_EVENT_TYPES = {"quiz": "quiz_scheduled", "course_start": "course_start"}
 
 
-def frontend_event_row(event: CalendarEvent) -> dict[str, Any]:
+def event_rows(events: list[CalendarEvent]) -> list[dict[str, Any]]:
+    ics_path = links.event_ics_template()
+    return [event_row(e, ics_path) for e in events]
+
+
+def frontend_event_row(
+    event: CalendarEvent, ics_path: Callable[[str], str] | None = None
+) -> dict[str, Any]:
     """GET /api/calendar and /api/calendar/{id}: `event_row` plus the fields the original
     platform's calendar (and the MdSC frontend) read. `id` is the event's key."""
     prefix = event.key.partition("-")[0]
     return {
-        **event_row(event),
+        **event_row(event, ics_path),
         "id": event.key,
         "event_type": FRONTEND_EVENT_TYPES.get(prefix, FRONTEND_EVENT_TYPES.get(event.type))
         or event.type,
@@ -50,7 +59,14 @@ def frontend_event_row(event: CalendarEvent) -> dict[str, Any]:
     }
 
 
-def plan_item_row(item: PlanItem, slug: str) -> dict[str, Any]:
+def frontend_event_rows(events: list[CalendarEvent]) -> list[dict[str, Any]]:
+    ics_path = links.event_ics_template()
+    return [frontend_event_row(e, ics_path) for e in events]
+
+
+def plan_item_row(
+    item: PlanItem, slug: str, paths: selectors.ItemPaths | None = None
+) -> dict[str, Any]:
     return {
         "id": item.pk,
         "kind": item.kind,
@@ -63,12 +79,13 @@ def plan_item_row(item: PlanItem, slug: str) -> dict[str, Any]:
         "lesson_id": item.lesson_id,
         "quiz_id": item.quiz_id,
         "milestone_percent": item.milestone_percent,
-        "url": selectors.item_url(item, slug),
+        "url": selectors.item_url(item, slug, paths),
     }
 
 
 def plan(plan: StudyPlan) -> dict[str, Any]:
     course = plan.enrollment.course
+    paths = selectors.ItemPaths.now()
     return {
         "id": plan.pk,
         "enrollment_id": plan.enrollment_id,
@@ -83,5 +100,5 @@ def plan(plan: StudyPlan) -> dict[str, Any]:
         "needed_minutes_per_day": plan.needed_minutes_per_day,
         "generated_at": plan.generated_at,
         "progress": selectors.plan_progress(enrollment=plan.enrollment),
-        "items": [plan_item_row(item, course.slug) for item in plan.items.all()],
+        "items": [plan_item_row(item, course.slug, paths) for item in plan.items.all()],
     }

@@ -8,6 +8,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator
 
 from campus.core import dates
+from campus.core.schemas import RowOut
 
 
 def _parse_bound(value: Any) -> Any:
@@ -51,7 +52,7 @@ class CalendarQuery(Schema):
 EVENT_ID_MAX = 40
 
 
-class EventOut(Schema):
+class EventOut(RowOut):
     key: str
     uid: str
     type: str
@@ -68,7 +69,7 @@ class EventOut(Schema):
     ics_url: str
 
 
-class MdscEventCourseOut(Schema):
+class MdscEventCourseOut(RowOut):
     id: int
     title: str
     slug: str

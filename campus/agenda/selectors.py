@@ -5,15 +5,15 @@ number of events or courses: live sessions, plan items, quiz deadlines, course d
 """
 
 import calendar as pycalendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import F, Prefetch, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from campus.agenda.models import (
     PlanItemStatus,
     StudyPlan,
 )
+from campus.agenda.paths import template
 from campus.core.content import plain_paragraphs
 from campus.core.validation import field_error
 from campus.courses import selectors as course_selectors
@@ -41,7 +42,6 @@ from campus.courses.models import (
     QuizAttempt,
 )
 from campus.live.models import LiveSession, LiveSessionStatus
-from campus.notifications.invitations import session_uid
 
 MAX_WINDOW = timedelta(days=366)
 # Cancelled sessions stay in calendars this long so subscribed clients remove them.
@@ -130,9 +130,26 @@ def _active_course_ids(user_id: int) -> QuerySet[Enrollment, Any]:
     ).values("course_id")
 
 
+# The columns each source reads (rows are tuples: no model instance per row).
+_SESSION_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "status",
+    "cancel_reason",
+    "scheduled_start_at",
+    "scheduled_end_at",
+    "sequence",
+    "updated_at",
+    "course_id",
+    "course__title",
+    "course__slug",
+)
+
+
 def _session_events(scope: _Scope) -> list[CalendarEvent]:
     now = scope.now or timezone.now()
-    qs = LiveSession.objects.select_related("course").filter(
+    qs = LiveSession.objects.filter(
         Q(course_id__in=_active_course_ids(scope.user.pk)) | Q(course__instructor=scope.user)
     )
     qs = qs.exclude(status=LiveSessionStatus.CANCELLED, updated_at__lt=now - CANCELLED_KEPT)
@@ -142,48 +159,85 @@ def _session_events(scope: _Scope) -> list[CalendarEvent]:
         qs = qs.filter(course_id=scope.course_id)
     if scope.pk is not None:
         qs = qs.filter(pk=scope.pk)
+    host = site_host()
+    detail_path = template("live:session_detail", "slug", "session_id")
+    join_path = template("live:join", "slug", "session_id")
+    live_description = _("Séance en direct : %(c)s")
+    cancelled = _("Séance annulée.")
     out = []
-    for s in qs.order_by("scheduled_start_at", "id"):
-        description = plain_paragraphs(s.description) or _("Séance en direct : %(c)s") % {
-            "c": s.course.title
-        }
-        if s.status == LiveSessionStatus.CANCELLED:
-            description = _("Séance annulée.") + (f" {s.cancel_reason}" if s.cancel_reason else "")
+    for (
+        pk,
+        title,
+        text,
+        status,
+        cancel_reason,
+        starts_at,
+        ends_at,
+        sequence,
+        updated_at,
+        course_id,
+        course_title,
+        slug,
+    ) in qs.order_by("scheduled_start_at", "id").values_list(*_SESSION_COLUMNS):
+        if status == LiveSessionStatus.CANCELLED:
+            description = cancelled + (f" {cancel_reason}" if cancel_reason else "")
+        else:
+            description = plain_paragraphs(text) or live_description % {"c": course_title}
         out.append(
             CalendarEvent(
-                key=f"live_session-{s.pk}",
-                uid=session_uid(s),
+                key=f"live_session-{pk}",
+                # notifications.invitations.session_uid, without a model instance.
+                uid=f"live-session-{pk}@{host}",
                 type=ev.LIVE_SESSION,
-                title=s.title,
-                start=s.scheduled_start_at,
-                end=s.scheduled_end_at,
+                title=title,
+                start=starts_at,
+                end=ends_at,
                 all_day=False,
-                status=s.status,
-                url=reverse(
-                    "live:session_detail", kwargs={"slug": s.course.slug, "session_id": s.pk}
-                ),
-                course_id=s.course_id,
-                course_title=s.course.title,
-                course_slug=s.course.slug,
+                status=status,
+                url=detail_path(slug, pk),
+                course_id=course_id,
+                course_title=course_title,
+                course_slug=slug,
                 description=description,
-                sequence=s.sequence,
-                updated_at=s.updated_at,
-                join_url=reverse("live:join", kwargs={"slug": s.course.slug, "session_id": s.pk})
-                if s.status == LiveSessionStatus.LIVE
-                else "",
+                sequence=sequence,
+                updated_at=updated_at,
+                join_url=join_path(slug, pk) if status == LiveSessionStatus.LIVE else "",
             )
         )
     return out
 
 
-def effective_status(item: PlanItem, now: datetime) -> str:
+class _ItemFields(Protocol):
+    """What the item helpers read: a PlanItem, or a row of `_item_events`."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def ends_at(self) -> datetime: ...
+    @property
+    def segment(self) -> int: ...
+    @property
+    def segments(self) -> int: ...
+    @property
+    def milestone_percent(self) -> int | None: ...
+    @property
+    def lesson_id(self) -> int | None: ...
+    @property
+    def quiz_id(self) -> int | None: ...
+
+
+def effective_status(item: _ItemFields, now: datetime) -> str:
     """ "late" is derived: an item still to do whose end has passed."""
     if item.status in OPEN_ITEM_STATUSES and item.ends_at < now:
         return LATE
     return str(item.status)
 
 
-def item_title(item: PlanItem) -> str:
+def item_title(item: _ItemFields) -> str:
     if item.kind == PlanItemKind.MILESTONE:
         return _("Étape : %(p)s %% du cours") % {"p": item.milestone_percent}
     if item.segments > 1:
@@ -191,15 +245,33 @@ def item_title(item: PlanItem) -> str:
     return item.title
 
 
-def item_url(item: PlanItem, slug: str) -> str:
+@dataclass(frozen=True)
+class ItemPaths:
+    """The item pages' path builders, taken once per list."""
+
+    lesson: Callable[..., str]
+    quiz: Callable[..., str]
+    plan: Callable[..., str]
+
+    @classmethod
+    def now(cls) -> "ItemPaths":
+        return cls(
+            template("courses:lesson", "slug", "lesson_id"),
+            template("courses:quiz", "slug", "quiz_id"),
+            template("agenda:plan", "slug"),
+        )
+
+
+def item_url(item: _ItemFields, slug: str, paths: ItemPaths | None = None) -> str:
+    paths = paths or ItemPaths.now()
     if item.kind == PlanItemKind.LESSON and item.lesson_id:
-        return reverse("courses:lesson", kwargs={"slug": slug, "lesson_id": item.lesson_id})
+        return paths.lesson(slug, item.lesson_id)
     if item.kind == PlanItemKind.QUIZ and item.quiz_id:
-        return reverse("courses:quiz", kwargs={"slug": slug, "quiz_id": item.quiz_id})
-    return reverse("agenda:plan", kwargs={"slug": slug})
+        return paths.quiz(slug, item.quiz_id)
+    return paths.plan(slug)
 
 
-def item_uid(item: PlanItem, enrollment_id: int) -> str:
+def item_uid(item: _ItemFields, enrollment_id: int, *, host: str | None = None) -> str:
     """Stable across re-plans (the same lesson segment keeps its UID, so a subscribed
     calendar moves the event instead of duplicating it)."""
     if item.kind == PlanItemKind.LESSON:
@@ -208,7 +280,7 @@ def item_uid(item: PlanItem, enrollment_id: int) -> str:
         ref = f"quiz-{item.quiz_id}-{item.segment}"
     else:
         ref = f"milestone-{item.milestone_percent}"
-    return f"plan-{enrollment_id}-{ref}@{site_host()}"
+    return f"plan-{enrollment_id}-{ref}@{host or site_host()}"
 
 
 _ITEM_TYPES = {
@@ -218,9 +290,29 @@ _ITEM_TYPES = {
 }
 
 
+_ITEM_COLUMNS = (
+    "id",
+    "kind",
+    "title",
+    "status",
+    "starts_at",
+    "ends_at",
+    "segment",
+    "segments",
+    "milestone_percent",
+    "lesson_id",
+    "quiz_id",
+    "updated_at",
+    "plan__enrollment_id",
+    "plan__enrollment__course_id",
+    "plan__enrollment__course__title",
+    "plan__enrollment__course__slug",
+)
+
+
 def _item_events(scope: _Scope, kinds: set[str]) -> list[CalendarEvent]:
     now = scope.now or timezone.now()
-    qs = PlanItem.objects.select_related("plan__enrollment__course").filter(
+    qs = PlanItem.objects.filter(
         plan__enrollment__user=scope.user,
         plan__enrollment__is_active=True,
         plan__enrollment__course__status=CourseStatus.PUBLISHED,
@@ -235,25 +327,33 @@ def _item_events(scope: _Scope, kinds: set[str]) -> list[CalendarEvent]:
         qs = qs.filter(plan__enrollment__course_id=scope.course_id)
     if scope.pk is not None:
         qs = qs.filter(pk=scope.pk)
+    host = site_host()
+    paths = ItemPaths.now()
+    plan_description = _("Planning d'étude : %(c)s")
+    descriptions: dict[str, str] = {}  # by course title
     out = []
-    for item in qs.order_by("starts_at", "position", "id"):
-        enrollment = item.plan.enrollment
-        course = enrollment.course
+    # Named rows carry the fields the item helpers read, like a PlanItem.
+    rows = qs.order_by("starts_at", "position", "id").values_list(*_ITEM_COLUMNS, named=True)
+    for item in rows:
+        course_title = item.plan__enrollment__course__title
+        description = descriptions.get(course_title)
+        if description is None:
+            description = descriptions[course_title] = plan_description % {"c": course_title}
         out.append(
             CalendarEvent(
-                key=f"plan_item-{item.pk}",
-                uid=item_uid(item, enrollment.pk),
-                type=_ITEM_TYPES[PlanItemKind(item.kind)],
+                key=f"plan_item-{item.id}",
+                uid=item_uid(item, item.plan__enrollment_id, host=host),
+                type=_ITEM_TYPES[item.kind],
                 title=item_title(item),
                 start=item.starts_at,
                 end=item.ends_at,
                 all_day=False,
                 status=effective_status(item, now),
-                url=item_url(item, course.slug),
-                course_id=course.pk,
-                course_title=course.title,
-                course_slug=course.slug,
-                description=_("Planning d'étude : %(c)s") % {"c": course.title},
+                url=item_url(item, item.plan__enrollment__course__slug, paths),
+                course_id=item.plan__enrollment__course_id,
+                course_title=course_title,
+                course_slug=item.plan__enrollment__course__slug,
+                description=description,
                 updated_at=item.updated_at,
             )
         )
@@ -261,34 +361,40 @@ def _item_events(scope: _Scope, kinds: set[str]) -> list[CalendarEvent]:
 
 
 def _deadline_events(scope: _Scope) -> list[CalendarEvent]:
-    qs = Quiz.objects.select_related("course").filter(
-        course_id__in=_active_course_ids(scope.user.pk), due_at__isnull=False
-    )
+    qs = Quiz.objects.filter(course_id__in=_active_course_ids(scope.user.pk), due_at__isnull=False)
     if scope.start is not None and scope.end is not None:
         qs = qs.filter(due_at__gte=scope.start, due_at__lt=scope.end)
     if scope.course_id is not None:
         qs = qs.filter(course_id=scope.course_id)
     if scope.pk is not None:
         qs = qs.filter(pk=scope.pk)
+    host = site_host()
+    quiz_path = template("courses:quiz", "slug", "quiz_id")
+    title = _("Date limite : %(q)s")
+    description = _("Dernier délai pour rendre « %(q)s ».")
     out = []
-    for quiz in qs.order_by("due_at", "id"):
-        assert quiz.due_at is not None
+    for pk, quiz_title, due_at, course_id, course_title, slug, updated_at in qs.order_by(
+        "due_at", "id"
+    ).values_list(
+        "id", "title", "due_at", "course_id", "course__title", "course__slug", "course__updated_at"
+    ):
+        assert due_at is not None
         out.append(
             CalendarEvent(
-                key=f"quiz_due-{quiz.pk}",
-                uid=f"quiz-due-{quiz.pk}@{site_host()}",
+                key=f"quiz_due-{pk}",
+                uid=f"quiz-due-{pk}@{host}",
                 type=ev.DEADLINE,
-                title=_("Date limite : %(q)s") % {"q": quiz.title},
-                start=quiz.due_at,
-                end=quiz.due_at,
+                title=title % {"q": quiz_title},
+                start=due_at,
+                end=due_at,
                 all_day=False,
                 status="",
-                url=reverse("courses:quiz", kwargs={"slug": quiz.course.slug, "quiz_id": quiz.pk}),
-                course_id=quiz.course_id,
-                course_title=quiz.course.title,
-                course_slug=quiz.course.slug,
-                description=_("Dernier délai pour rendre « %(q)s ».") % {"q": quiz.title},
-                updated_at=quiz.course.updated_at,
+                url=quiz_path(slug, pk),
+                course_id=course_id,
+                course_title=course_title,
+                course_slug=slug,
+                description=description % {"q": quiz_title},
+                updated_at=updated_at,
             )
         )
     return out
@@ -307,31 +413,34 @@ def _course_events(scope: _Scope, *, which: str | None = None) -> list[CalendarE
         qs = qs.filter(pk=scope.course_id)
     if scope.pk is not None:
         qs = qs.filter(pk=scope.pk)
+    host = site_host()
+    detail_path = template("courses:detail", "slug")
+    titles = {"start": _("Début du cours : %(c)s"), "end": _("Fin du cours : %(c)s")}
+    windowed = scope.start is not None and scope.end is not None
     out = []
-    for course in qs.order_by("id"):
+    rows = qs.order_by("id").values_list(
+        "id", "title", "slug", "course_start_date", "course_end_date", "updated_at", named=True
+    )
+    for course in rows:
         for kind, day in (("start", course.course_start_date), ("end", course.course_end_date)):
             if day is None or (which is not None and kind != which):
                 continue
             start = datetime.combine(day, time(0), tzinfo=tz)
             end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-            windowed = scope.start is not None and scope.end is not None
             if windowed and not (start < scope.end and end > scope.start):  # type: ignore[operator]
                 continue
-            title = (
-                _("Début du cours : %(c)s") if kind == "start" else _("Fin du cours : %(c)s")
-            ) % {"c": course.title}
             out.append(
                 CalendarEvent(
-                    key=f"course_{kind}-{course.pk}",
-                    uid=f"course-{kind}-{course.pk}@{site_host()}",
+                    key=f"course_{kind}-{course.id}",
+                    uid=f"course-{kind}-{course.id}@{host}",
                     type=ev.COURSE,
-                    title=title,
+                    title=titles[kind] % {"c": course.title},
                     start=start,
                     end=end,
                     all_day=True,
                     status="",
-                    url=reverse("courses:detail", kwargs={"slug": course.slug}),
-                    course_id=course.pk,
+                    url=detail_path(course.slug),
+                    course_id=course.id,
                     course_title=course.title,
                     course_slug=course.slug,
                     description=course.title,

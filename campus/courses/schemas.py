@@ -7,6 +7,7 @@ from pydantic import PlainValidator, TypeAdapter, ValidationError, WithJsonSchem
 from pydantic_core import PydanticCustomError
 
 from campus.core.dates import InRangeDate, InRangeDatetime
+from campus.core.schemas import RowOut
 from campus.courses.models import DESCRIPTION_MAX, TITLE_MAX, CourseType
 
 
@@ -92,7 +93,7 @@ class ModuleOut(Schema):
     quiz: QuizSummaryOut | None
 
 
-class EnrollmentOut(Schema):
+class EnrollmentOut(RowOut):
     id: int
     course_id: int
     status: str

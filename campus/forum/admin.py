@@ -27,8 +27,10 @@ class ReplyAdmin(admin.ModelAdmin):
     list_display = ["__str__", "topic", "author", "is_deleted", "is_hidden", "created_at"]
     list_filter = ["is_deleted", "is_hidden"]
     list_select_related = ["topic", "author"]
-    raw_id_fields = ["topic", "author", "parent"]
-    readonly_fields = ["upvotes", "downvotes"]
+    raw_id_fields = ["topic", "author"]
+    # The thread (parent, root) is set once by the services: an edited parent would leave
+    # the root, and the tree's pages, out of step.
+    readonly_fields = ["parent", "root", "upvotes", "downvotes"]
 
 
 @admin.register(Report)

@@ -117,6 +117,17 @@ class Reply(models.Model):
         blank=True,
         related_name="children",
     )
+    # The thread's top-level reply (its parent's root, or its parent when that is
+    # top-level); null for a top-level reply. Set once by the services: a page of the
+    # tree loads its top-level replies, then their threads in one indexed query.
+    root = models.ForeignKey(
+        "self",
+        verbose_name=_("réponse de premier niveau"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="descendants",
+    )
     content = models.TextField(_("contenu"), max_length=CONTENT_MAX)
     # Deleted by its author: the row stays ("message supprimé") so the thread stays whole.
     is_deleted = models.BooleanField(_("supprimée"), default=False)
@@ -130,8 +141,10 @@ class Reply(models.Model):
         verbose_name = pgettext_lazy("forum", "réponse")
         verbose_name_plural = _("réponses")
         indexes = [
-            # A topic's replies in order (the tree is built from one query) and keyset pages.
+            # A topic's replies in order (the whole tree, the latest visible reply).
             models.Index(fields=["topic", "created_at", "id"], name="reply_topic_order_idx"),
+            # A page of top-level replies (root IS NULL) and the threads of a page.
+            models.Index(fields=["topic", "root", "created_at", "id"], name="reply_topic_root_idx"),
             models.Index(fields=["author"], name="reply_author_idx"),
         ]
 

@@ -8,6 +8,7 @@ from ninja import Field, Schema
 from pydantic import AliasChoices
 
 from campus.core.pagination import CursorQuery
+from campus.core.schemas import RowOut
 
 # Generous transport bounds (the services apply the real limits, with their messages).
 _BOUND = 100_000
@@ -78,12 +79,12 @@ class ReportListQuery(CursorQuery):
 # --- Out -------------------------------------------------------------------------------
 
 
-class PersonOut(Schema):
+class PersonOut(RowOut):
     id: int
     name: str
 
 
-class CourseRefOut(Schema):
+class CourseRefOut(RowOut):
     id: int
     title: str
     slug: str
@@ -102,7 +103,7 @@ class ForumOut(Schema):
     updated_at: datetime
 
 
-class TopicOut(Schema):
+class TopicOut(RowOut):
     id: int
     forum_id: int
     title: str
@@ -145,7 +146,7 @@ class TopicDetailOut(TopicOut):
     can: TopicPermissionsOut
 
 
-class ReplyOut(Schema):
+class ReplyOut(RowOut):
     id: int
     topic_id: int
     parent_reply_id: int | None

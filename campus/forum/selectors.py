@@ -1,12 +1,25 @@
 """Every read of the forum. Lists cost a constant number of queries whatever their size
-or depth: keyset pages for topics and reports, one query for a topic's whole reply tree
-(built in Python), one for the viewer's votes in it.
+or depth: keyset pages for topics and reports; for the reply tree, a keyset page of
+top-level replies, one query for their threads (by `Reply.root`, built in Python), one
+for the viewer's votes in them.
 """
 
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext_lazy as _
 
@@ -220,41 +233,99 @@ def _invalid_cursor() -> ValidationFailed:
 
 
 def reply_tree(*, topic: Topic, viewer: User | None, query: CursorQuery | None = None) -> ReplyTree:
-    """The topic's replies as a tree, oldest first at every level, in two queries
-    whatever the size or depth: every reply of the topic (with its author), then the
-    viewer's votes in it. With `query`, the top-level replies come in keyset pages
-    (cursor = the last top-level reply of the page), each with its whole subtree."""
-    replies = list(
+    """The topic's replies as a tree, oldest first at every level, in a constant number
+    of queries whatever the size or depth, then the viewer's votes in it.
+
+    Without `query`: the whole tree, from one query. With `query`: a keyset page of
+    top-level replies (cursor = the last top-level reply of the page), each with its
+    whole thread: the page's top-level replies (with the topic's reply count), then the
+    replies whose `root` is one of them. Other pages' replies are never read."""
+    replies = (
         Reply.objects.filter(topic=topic).select_related("author").order_by("created_at", "id")
     )
-    votes: dict[int, int] = {}
-    if viewer is not None and viewer.is_authenticated and replies:
-        votes = dict(
-            Vote.objects.filter(user=viewer, reply__topic=topic).values_list("reply_id", "value")
-        )
-    nodes = {r.pk: ReplyNode(reply=r, my_vote=votes.get(r.pk)) for r in replies}
-    roots: list[ReplyNode] = []
-    for reply in replies:
-        node = nodes[reply.pk]
-        parent = nodes.get(reply.parent_id) if reply.parent_id else None
-        if parent is None:
-            roots.append(node)
-        else:
-            parent.children.append(node)
-    _set_depths(roots)
     if query is None:
-        return ReplyTree(roots=roots, limit=len(roots), next=None, total=len(replies))
-    start = 0
+        rows = list(replies)
+        nodes = _reply_nodes(rows, _viewer_votes(viewer, Q(reply__topic=topic), bool(rows)))
+        roots = [nodes[r.pk] for r in rows if r.parent_id is None or r.parent_id not in nodes]
+        _link(rows, nodes)
+        _set_depths(roots)
+        return ReplyTree(roots=roots, limit=len(roots), next=None, total=len(rows))
+    top = replies.filter(root__isnull=True)  # the page's rows: the index on (topic, root, ...)
+    last_id = None
     if query.cursor:
         [last_id] = decode_cursor(query.cursor, 1)
-        positions = {node.reply.pk: i for i, node in enumerate(roots)}
-        if not isinstance(last_id, int) or last_id not in positions:
+        if isinstance(last_id, bool) or not isinstance(last_id, int):
             raise _invalid_cursor()
-        start = positions[last_id] + 1
-    page = roots[start : start + query.limit]
-    has_more = start + query.limit < len(roots)
-    next_cursor = encode_cursor([page[-1].reply.pk]) if has_more and page else None
-    return ReplyTree(roots=page, limit=query.limit, next=next_cursor, total=len(replies))
+        top = top.filter(_after_top_level(topic, last_id))
+    page = list(top.annotate(topic_total=_reply_count(topic))[: query.limit + 1])
+    has_more = len(page) > query.limit
+    page = page[: query.limit]
+    if not page:  # the end, or a cursor that is not a top-level reply of the topic
+        if last_id is not None and not _top_level(topic).filter(pk=last_id).exists():
+            raise _invalid_cursor()
+        return ReplyTree(roots=[], limit=query.limit, next=None, total=replies.count())
+    page_ids = [r.pk for r in page]
+    threads = list(replies.filter(root_id__in=page_ids))
+    in_page = Q(reply_id__in=page_ids) | Q(reply__root_id__in=page_ids)
+    nodes = _reply_nodes(page + threads, _viewer_votes(viewer, in_page, True))
+    _link(threads, nodes)
+    roots = [nodes[pk] for pk in page_ids]
+    _set_depths(roots)
+    next_cursor = encode_cursor([page[-1].pk]) if has_more else None
+    return ReplyTree(roots=roots, limit=query.limit, next=next_cursor, total=page[0].topic_total)
+
+
+def _top_level(topic: Topic) -> QuerySet[Reply]:
+    return Reply.objects.filter(topic=topic, root__isnull=True)
+
+
+def _after_top_level(topic: Topic, last_id: int) -> Q:
+    """Top-level replies after the cursor's in (created_at, id) order: its time comes
+    from a subquery (page N costs what page 1 costs); none when the cursor is not a
+    top-level reply of this topic. The first term is an index range."""
+    at = Subquery(_top_level(topic).filter(pk=last_id).values("created_at"))
+    return Q(created_at__gte=at) & (Q(created_at__gt=at) | Q(pk__gt=last_id))
+
+
+def _reply_count(topic: Topic) -> Subquery:
+    """Every reply of the topic (hidden and deleted ones too), as a scalar subquery."""
+    counted = Reply.objects.filter(topic=topic).order_by().values("topic").annotate(n=Count("*"))
+    return Subquery(counted.values("n"))
+
+
+def _viewer_votes(viewer: User | None, replies: Q, any_rows: bool) -> dict[int, int]:
+    """The viewer's vote on each reply matching `replies` (a Q on Vote), one query."""
+    if viewer is None or not viewer.is_authenticated or not any_rows:
+        return {}
+    return dict(Vote.objects.filter(replies, user=viewer).values_list("reply_id", "value"))
+
+
+def _reply_nodes(replies: list[Reply], votes: dict[int, int]) -> dict[int, ReplyNode]:
+    return {r.pk: ReplyNode(reply=r, my_vote=votes.get(r.pk)) for r in replies}
+
+
+def _link(replies: list[Reply], nodes: dict[int, ReplyNode]) -> None:
+    """Each reply under its parent, in the order of `replies` (oldest first)."""
+    for reply in replies:
+        parent = nodes.get(reply.parent_id) if reply.parent_id else None
+        if parent is not None:
+            parent.children.append(nodes[reply.pk])
+
+
+def reply_depth(*, reply: Reply) -> int:
+    """How deep `reply` sits in its thread (0: top-level): one query over its thread's
+    (id, parent) pairs, none for a top-level reply."""
+    if reply.parent_id is None:
+        return 0
+    root = reply.root_id or reply.parent_id
+    thread = Reply.objects.filter(Q(pk=root) | Q(root_id=root))
+    parent_of: dict[int, int | None] = dict(thread.values_list("id", "parent_id"))
+    depth = 0
+    current: int | None = reply.parent_id
+    while current is not None and current in parent_of and depth < len(parent_of):
+        depth += 1
+        current = parent_of[current]
+    return depth
 
 
 def _set_depths(roots: list[ReplyNode]) -> None:

@@ -339,7 +339,12 @@ def reply_create(
     _rate_limit(actor)
     now = now or timezone.now()
     reply = Reply.objects.create(
-        topic=locked, author=actor, parent=parent, content=cleaned, created_at=now
+        topic=locked,
+        author=actor,
+        parent=parent,
+        root_id=thread_root_id(parent),
+        content=cleaned,
+        created_at=now,
     )
     _refresh_counters(locked)
     topic.reply_count = locked.reply_count
@@ -347,6 +352,14 @@ def reply_create(
     topic.activity_at = locked.activity_at
     _notify_reply(actor=actor, topic=locked, reply=reply, parent=parent)
     return reply
+
+
+def thread_root_id(parent: Reply | None) -> int | None:
+    """The `root` of a reply answering `parent`: the top-level reply of its thread (None
+    for a reply to the topic). The one rule; bulk writers (bench data) call it too."""
+    if parent is None:
+        return None
+    return parent.root_id or parent.pk
 
 
 def _notify_reply(*, actor: User, topic: Topic, reply: Reply, parent: Reply | None) -> None:

@@ -306,7 +306,7 @@ def _reply_posted_fragment(
     }
     if reply is None:
         return render(request, "forum/_reply_form.html", context, status=form_status(form))
-    depth = 0 if reply.parent_id is None else _parent_depth(current, reply) + 1
+    depth = selectors.reply_depth(reply=reply)
     row = presenters.reply_row(
         ReplyNode(reply=reply, depth=depth),
         viewer=user,
@@ -316,18 +316,6 @@ def _reply_posted_fragment(
     _decorate([row], viewer=user, can=can)
     context.update(row=row, reply_form=ReplyForm(), created=True)
     return render(request, "forum/_reply_created.html", context, status=201)
-
-
-def _parent_depth(current: Topic, reply: Reply) -> int:
-    """Depth of the new reply's parent (for its indentation): from the topic's tree."""
-    tree = selectors.reply_tree(topic=current, viewer=None)
-    stack = list(tree.roots)
-    while stack:
-        node = stack.pop()
-        if node.reply.pk == reply.parent_id:
-            return node.depth
-        stack.extend(node.children)
-    return 0
 
 
 @page

@@ -13,6 +13,7 @@ from pydantic import AliasChoices, model_validator
 
 from campus.agenda.schemas import Bound
 from campus.core.dates import InRangeDate, InRangeDatetime, LocalTime
+from campus.core.schemas import RowOut
 from campus.courses.models import TITLE_MAX
 from campus.live.models import (
     CANCEL_REASON_MAX,
@@ -64,18 +65,18 @@ class SessionListQuery(Schema):
     status: LiveSessionStatus | None = None
 
 
-class LivePersonOut(Schema):
+class LivePersonOut(RowOut):
     id: int
     full_name: str
 
 
-class LiveCourseRefOut(Schema):
+class LiveCourseRefOut(RowOut):
     id: int
     title: str
     slug: str
 
 
-class SessionOut(Schema):
+class SessionOut(RowOut):
     id: int
     course_id: int
     course: LiveCourseRefOut
@@ -220,7 +221,7 @@ class ChatPageOut(Schema):
     next: str | None = Field(..., description="Pass as `since` to poll for newer messages.")
 
 
-class StudentSessionOut(Schema):
+class StudentSessionOut(RowOut):
     id: int
     course_id: int
     course_title: str

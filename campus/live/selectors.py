@@ -28,6 +28,35 @@ def session_base() -> QuerySet[LiveSession]:
     return LiveSession.objects.select_related("course", "course__instructor", "instructor")
 
 
+# The columns presenters.session_row reads (a member's row: no room name), for lists that
+# only render such rows: no other column is read nor built per row.
+SESSION_ROW_FIELDS = (
+    "id",
+    "course_id",
+    "course__id",
+    "course__title",
+    "course__slug",
+    "instructor_id",
+    "instructor__id",
+    "instructor__first_name",
+    "instructor__last_name",
+    "title",
+    "description",
+    "status",
+    "scheduled_start_at",
+    "scheduled_end_at",
+    "actual_start_at",
+    "actual_end_at",
+    "cancel_reason",
+    "jitsi_server_url",
+    "max_participants",
+    "is_recording_enabled",
+    "recording_url",
+    "series_id",
+    "sequence",
+)
+
+
 def admitted_students(*, session: LiveSession) -> QuerySet[Participant]:
     """The seats capacity counts: admitted participants in the student role."""
     return Participant.objects.filter(
@@ -257,7 +286,8 @@ def sessions_in_window(*, user: User, start: datetime, end: datetime) -> list[Li
         )
     enrolled = Enrollment.objects.filter(user=user, is_active=True).values("course_id")
     sessions = list(
-        session_base()
+        LiveSession.objects.select_related("course", "instructor")
+        .only(*SESSION_ROW_FIELDS)
         .filter(
             Q(course_id__in=enrolled, course__status=CourseStatus.PUBLISHED)
             | Q(course__instructor=user),

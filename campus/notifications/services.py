@@ -246,6 +246,7 @@ def retry_delay(attempts: int) -> timedelta:
 
 @dataclass
 class DeliveryReport:
+    listed: int = 0  # due emails this pass found (up to the batch), whoever sent them
     sent: int = 0
     retried: int = 0
     failed: int = 0
@@ -260,8 +261,8 @@ def _skip_locked() -> bool:
     return bool(connection.features.has_select_for_update_skip_locked)
 
 
-def deliver_pending(*, now: datetime | None = None, batch: int = DELIVERY_BATCH) -> DeliveryReport:
-    """Send up to `batch` due emails over one SMTP connection.
+def deliver_pending(*, now: datetime | None = None, batch: int | None = None) -> DeliveryReport:
+    """Send up to `batch` (default DELIVERY_BATCH) due emails over one SMTP connection.
 
     Each email is its own transaction: the row is locked (SKIP LOCKED where the database
     has it, so several workers share the queue), sent, and marked sent before the next
@@ -271,7 +272,9 @@ def deliver_pending(*, now: datetime | None = None, batch: int = DELIVERY_BATCH)
     report = DeliveryReport()
     smtp = get_connection(fail_silently=False)
     try:
-        for notification_id in selectors.due_email_ids(now=now, limit=batch):
+        due = selectors.due_email_ids(now=now, limit=batch or DELIVERY_BATCH)
+        report.listed = len(due)
+        for notification_id in due:
             _deliver_one(notification_id, smtp=smtp, now=now, report=report)
     finally:
         smtp.close()

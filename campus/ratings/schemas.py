@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, StrictBool, StrictInt
 
+from campus.core.schemas import RowOut
 from campus.ratings.models import COMMENT_MAX, MODERATION_NOTE_MAX, PROS_CONS_MAX
 
 
@@ -59,11 +60,11 @@ class ListQuery(Schema):
     sort: Literal["recent", "rating"] = "recent"
 
 
-class AuthorOut(Schema):
+class AuthorOut(RowOut):
     display_name: str
 
 
-class RatingOut(Schema):
+class RatingOut(RowOut):
     id: int
     course_id: int
     rating: int
@@ -85,7 +86,7 @@ class RatingOut(Schema):
     )
 
 
-class RatingCourseRefOut(Schema):
+class RatingCourseRefOut(RowOut):
     id: int
     title: str
     slug: str

@@ -76,3 +76,29 @@ def test_three_delivery_workers_send_each_email_once(
     assert len(recipients) == 3 * MEMBERS
     reminders = Notification.objects.filter(kind=Kind.SESSION_REMINDER_24H)
     assert reminders.filter(email_state=EmailState.SENT).count() == 3 * MEMBERS
+
+
+def test_two_delivery_tasks_at_once_drain_the_outbox(
+    crowded_sessions: list[Any], smtp_server: Inbox, monkeypatch: Any
+) -> None:
+    """Found by the scale-out bench: two `deliver_emails` tasks listed the same batch,
+    each sent part of it, each saw less than a batch handled and stopped, and the rest
+    waited for the next beat tick. Both now go on while their list was full."""
+    from campus.notifications import tasks
+
+    monkeypatch.setattr(services, "_queue_delivery", lambda: None)
+    monkeypatch.setattr(services, "DELIVERY_BATCH", 10)
+    Notification.objects.update(email_state=EmailState.SENT)
+    with time_machine.travel(START - timedelta(hours=2), tick=False):
+        live_notices.reminders_sweep()
+    assert Notification.objects.filter(email_state=EmailState.PENDING).count() == 3 * MEMBERS
+
+    def task() -> int:
+        with time_machine.travel(START - timedelta(hours=2), tick=False):
+            return int(tasks.deliver_emails())
+
+    results = run_at_once([task] * 2)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert Notification.objects.filter(email_state=EmailState.PENDING).count() == 0
+    assert sum(results) == 3 * MEMBERS
+    assert len(smtp_server.messages) == 3 * MEMBERS
