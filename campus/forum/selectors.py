@@ -232,6 +232,11 @@ def _invalid_cursor() -> ValidationFailed:
     return ValidationFailed(_("Curseur de pagination invalide."), code="invalid_cursor")
 
 
+# Up to this many replies (the topic's counter), a page of the tree reads the whole tree
+# in one query: fewer queries, and fewer rows than the 20 threads of a page would bring.
+WHOLE_TREE_MAX_REPLIES = 60
+
+
 def reply_tree(*, topic: Topic, viewer: User | None, query: CursorQuery | None = None) -> ReplyTree:
     """The topic's replies as a tree, oldest first at every level, in a constant number
     of queries whatever the size or depth, then the viewer's votes in it.
@@ -239,16 +244,20 @@ def reply_tree(*, topic: Topic, viewer: User | None, query: CursorQuery | None =
     Without `query`: the whole tree, from one query. With `query`: a keyset page of
     top-level replies (cursor = the last top-level reply of the page), each with its
     whole thread: the page's top-level replies (with the topic's reply count), then the
-    replies whose `root` is one of them. Other pages' replies are never read."""
+    replies whose `root` is one of them. Other pages' replies are never read. A small
+    topic (most of them) is cheaper read whole, in one query, and paged in memory: the
+    same answer."""
     replies = (
         Reply.objects.filter(topic=topic).select_related("author").order_by("created_at", "id")
     )
-    if query is None:
+    if query is None or topic.reply_count <= WHOLE_TREE_MAX_REPLIES:
         rows = list(replies)
         nodes = _reply_nodes(rows, _viewer_votes(viewer, Q(reply__topic=topic), bool(rows)))
         roots = [nodes[r.pk] for r in rows if r.parent_id is None or r.parent_id not in nodes]
         _link(rows, nodes)
         _set_depths(roots)
+        if query is not None:
+            return _page_in_memory(roots, query, total=len(rows))
         return ReplyTree(roots=roots, limit=len(roots), next=None, total=len(rows))
     top = replies.filter(root__isnull=True)  # the page's rows: the index on (topic, root, ...)
     last_id = None
@@ -273,6 +282,21 @@ def reply_tree(*, topic: Topic, viewer: User | None, query: CursorQuery | None =
     _set_depths(roots)
     next_cursor = encode_cursor([page[-1].pk]) if has_more else None
     return ReplyTree(roots=roots, limit=query.limit, next=next_cursor, total=page[0].topic_total)
+
+
+def _page_in_memory(roots: list[ReplyNode], query: CursorQuery, *, total: int) -> ReplyTree:
+    """The keyset page of `roots` (a whole small tree) that the database path would give."""
+    start = 0
+    if query.cursor:
+        [last_id] = decode_cursor(query.cursor, 1)
+        positions = {node.reply.pk: i for i, node in enumerate(roots)}
+        if isinstance(last_id, bool) or last_id not in positions:
+            raise _invalid_cursor()
+        start = positions[last_id] + 1
+    page = roots[start : start + query.limit]
+    has_more = start + query.limit < len(roots)
+    next_cursor = encode_cursor([page[-1].reply.pk]) if has_more and page else None
+    return ReplyTree(roots=page, limit=query.limit, next=next_cursor, total=total)
 
 
 def _top_level(topic: Topic) -> QuerySet[Reply]:

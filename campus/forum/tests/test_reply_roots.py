@@ -162,7 +162,9 @@ def test_pages_of_the_tree_read_only_their_own_threads(
     reset_queries()
     with CaptureQueriesContext(connection) as small_queries:
         client.get(replies_path(small), {"limit": 20})
-    queries = len(small_queries)
+    # A small topic is read whole (one query for every reply); a page of a big one reads
+    # its top-level replies, then their threads: one query more, whatever the page.
+    queries = len(small_queries) + 1
 
     reset_queries()
     with django_assert_num_queries(queries), LoadedReplies() as loaded:
@@ -329,3 +331,34 @@ def test_the_backfill_refuses_a_cycle_of_parents(course: Course, member: User) -
     Reply.objects.update(root=None)
     with pytest.raises(ValueError, match="cycle"):
         migration.fill_reply_roots(Reply, connection.alias)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 20])
+def test_a_small_topic_paged_in_memory_answers_as_the_database_path(
+    api: Any,
+    course: Course,
+    member: User,
+    student2: User,
+    monkeypatch: Any,
+    limit: int,
+) -> None:
+    topic = make_topic(member, course, title="Petit fil")
+    for n in range(4):
+        top = make_reply(member if n % 2 else student2, topic, f"racine {n}")
+        child = make_reply(student2, topic, f"enfant {n}", parent_id=top.pk)
+        make_reply(member, topic, f"petit-enfant {n}", parent_id=child.pk)
+    client = api(member)
+
+    def walk() -> list[Any]:
+        pages, params = [], {"limit": limit}
+        while True:
+            body = client.get(replies_path(topic), params).json_body
+            pages.append((body["data"], body["pagination"]))
+            if body["pagination"]["next"] is None:
+                return pages
+            params = {"limit": limit, "cursor": body["pagination"]["next"]}
+
+    in_memory = walk()
+    monkeypatch.setattr(selectors, "WHOLE_TREE_MAX_REPLIES", -1)  # always the keyset path
+    assert walk() == in_memory
+    assert sum(len(data) for data, _ in in_memory) == 4
