@@ -42,6 +42,7 @@ from campus.courses.models import (
     QuizAttempt,
 )
 from campus.live.models import LiveSession, LiveSessionStatus
+from campus.notifications.invitations import session_uid_of
 
 MAX_WINDOW = timedelta(days=366)
 # Cancelled sessions stay in calendars this long so subscribed clients remove them.
@@ -186,8 +187,7 @@ def _session_events(scope: _Scope) -> list[CalendarEvent]:
         out.append(
             CalendarEvent(
                 key=f"live_session-{pk}",
-                # notifications.invitations.session_uid, without a model instance.
-                uid=f"live-session-{pk}@{host}",
+                uid=session_uid_of(pk, host),
                 type=ev.LIVE_SESSION,
                 title=title,
                 start=starts_at,

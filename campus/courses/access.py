@@ -5,9 +5,10 @@ content), member (active enrollment), owner (the course's instructor), admin.
 Drafts do not exist (404) for anyone but their owner and admins.
 """
 
-from typing import Literal
+from typing import Literal, TypeVar, cast
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import User
@@ -17,6 +18,7 @@ from campus.courses.models import Course, CourseStatus, Enrollment, Lesson, Modu
 
 CourseAction = Literal["view", "content", "manage"]
 AnyUser = User | AnonymousUser
+M = TypeVar("M", bound=Model)
 
 
 def is_owner_or_admin(user: AnyUser, course: Course) -> bool:
@@ -28,10 +30,32 @@ def can_manage_course(user: AnyUser, course: Course) -> bool:
 
 
 def is_member(user: AnyUser, course: Course) -> bool:
-    return bool(
-        user.is_authenticated
-        and Enrollment.objects.filter(user_id=user.pk, course=course, is_active=True).exists()
+    if not user.is_authenticated:
+        return False
+    known = getattr(course, "_viewer_membership", None)
+    if known is not None and known[0] == user.pk:
+        return bool(known[1])
+    return Enrollment.objects.filter(user_id=user.pk, course=course, is_active=True).exists()
+
+
+def with_viewer_membership(queryset: QuerySet[M], user: AnyUser, course_path: str) -> QuerySet[M]:
+    """The fetch of an object and the viewer's membership of its course in one query
+    (`course_path`: the course's primary key from the queried model, e.g. "course" or
+    "topic__forum__course"); `remember_membership` hands the answer to `is_member`, which
+    then asks the database nothing. One query fewer on every member's request."""
+    if not user.is_authenticated:
+        return queryset
+    membership = Enrollment.objects.filter(
+        user_id=user.pk, course=OuterRef(course_path), is_active=True
     )
+    return cast(QuerySet[M], queryset.annotate(viewer_is_member=Exists(membership)))
+
+
+def remember_membership(fetched: object, course: Course, user: AnyUser) -> None:
+    """After `with_viewer_membership`: the answer, kept on the course for this viewer only
+    (the course object is never shared between requests)."""
+    if user.is_authenticated and hasattr(fetched, "viewer_is_member"):
+        course._viewer_membership = (user.pk, fetched.viewer_is_member)  # type: ignore[attr-defined]
 
 
 def authorize_course(user: AnyUser, course: Course, action: CourseAction) -> None:
@@ -50,20 +74,22 @@ def authorize_course(user: AnyUser, course: Course, action: CourseAction) -> Non
         )
 
 
-def get_course_for(user: AnyUser, course_id: int, *, action: CourseAction) -> Course:
-    course = Course.objects.select_related("instructor").filter(pk=course_id).first()
+def _fetch_course(user: AnyUser, action: CourseAction, **lookup: object) -> Course:
+    courses = Course.objects.select_related("instructor").filter(**lookup)
+    course = with_viewer_membership(courses, user, "pk").first()
     if course is None:
         raise NotFound(_("Cours introuvable."), code="course_not_found")
+    remember_membership(course, course, user)
     authorize_course(user, course, action)
     return course
+
+
+def get_course_for(user: AnyUser, course_id: int, *, action: CourseAction) -> Course:
+    return _fetch_course(user, action, pk=course_id)
 
 
 def get_course_by_slug_for(user: AnyUser, slug: str, *, action: CourseAction) -> Course:
-    course = Course.objects.select_related("instructor").filter(slug=slug).first()
-    if course is None:
-        raise NotFound(_("Cours introuvable."), code="course_not_found")
-    authorize_course(user, course, action)
-    return course
+    return _fetch_course(user, action, slug=slug)
 
 
 def get_course_outline_for(user: AnyUser, course_id: int) -> Course:

@@ -11,7 +11,13 @@ from typing import Literal
 from django.utils.translation import gettext_lazy as _
 
 from campus.core.errors import Forbidden, NotFound
-from campus.courses.access import AnyUser, authorize_course, is_owner_or_admin
+from campus.courses.access import (
+    AnyUser,
+    authorize_course,
+    is_owner_or_admin,
+    remember_membership,
+    with_viewer_membership,
+)
 from campus.courses.models import Course
 from campus.forum import selectors
 from campus.forum.models import Forum, Reply, Report, Topic
@@ -41,9 +47,11 @@ def reply_not_found() -> NotFound:
 
 
 def get_forum_for(user: AnyUser, forum_id: int, *, action: ForumAction = "read") -> Forum:
-    forum = selectors.forum_base().filter(pk=forum_id).first()
+    forums = selectors.forum_base().filter(pk=forum_id)
+    forum = with_viewer_membership(forums, user, "course").first()
     if forum is None:
         raise forum_not_found()
+    remember_membership(forum, forum.course, user)
     _authorize(user, forum.course, action)
     return forum
 
@@ -58,10 +66,12 @@ def get_course_forum_for(user: AnyUser, course: Course, *, action: ForumAction =
 
 
 def get_topic_for(user: AnyUser, topic_id: int, *, action: ForumAction = "read") -> Topic:
-    topic = selectors.topic_base().filter(pk=topic_id).first()
+    topics = selectors.topic_base().filter(pk=topic_id)
+    topic = with_viewer_membership(topics, user, "forum__course").first()
     if topic is None:
         raise topic_not_found()
     course = topic.forum.course
+    remember_membership(topic, course, user)
     _authorize(user, course, action)
     if topic.is_hidden and not is_moderator(user, course):
         raise topic_not_found()
@@ -69,10 +79,12 @@ def get_topic_for(user: AnyUser, topic_id: int, *, action: ForumAction = "read")
 
 
 def get_reply_for(user: AnyUser, reply_id: int, *, action: ForumAction = "read") -> Reply:
-    reply = selectors.reply_base().filter(pk=reply_id).first()
+    replies = selectors.reply_base().filter(pk=reply_id)
+    reply = with_viewer_membership(replies, user, "topic__forum__course").first()
     if reply is None:
         raise reply_not_found()
     course = reply.topic.forum.course
+    remember_membership(reply, course, user)
     _authorize(user, course, action)
     if reply.topic.is_hidden and not is_moderator(user, course):
         raise reply_not_found()

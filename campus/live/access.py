@@ -9,7 +9,12 @@ from typing import Literal
 from django.utils.translation import gettext_lazy as _
 
 from campus.core.errors import NotFound
-from campus.courses.access import AnyUser, authorize_course
+from campus.courses.access import (
+    AnyUser,
+    authorize_course,
+    remember_membership,
+    with_viewer_membership,
+)
 from campus.live import selectors
 from campus.live.models import LiveSession, SessionSeries
 
@@ -17,9 +22,11 @@ SessionAction = Literal["view", "manage"]
 
 
 def get_session_for(user: AnyUser, session_id: int, *, action: SessionAction) -> LiveSession:
-    session = selectors.session_base().filter(pk=session_id).first()
+    sessions = selectors.session_base().filter(pk=session_id)
+    session = with_viewer_membership(sessions, user, "course").first()
     if session is None:
         raise NotFound(_("Session introuvable."), code="session_not_found")
+    remember_membership(session, session.course, user)
     authorize_course(user, session.course, "content" if action == "view" else "manage")
     return session
 

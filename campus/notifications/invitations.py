@@ -30,8 +30,14 @@ PRODID = "-//Campus//Cours en direct//FR"
 
 def session_uid(session: LiveSession) -> str:
     """Stable for the session's whole life: the same in emails and calendar feeds."""
-    host = urlsplit(settings.SITE_URL).hostname or "campus.local"
-    return f"live-session-{session.pk}@{host}"
+    return session_uid_of(session.pk)
+
+
+def session_uid_of(session_id: int, host: str | None = None) -> str:
+    """`session_uid` from the id alone (calendar rows are read without instances);
+    `host`, when the caller already has the site's host name, saves parsing SITE_URL."""
+    host = host or urlsplit(settings.SITE_URL).hostname or "campus.local"
+    return f"live-session-{session_id}@{host}"
 
 
 def session_url(session: LiveSession) -> str:
