@@ -27,7 +27,6 @@ import django
 import httpx
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import connection, connections
@@ -36,22 +35,21 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.data import BENCH_DOMAIN, COURSE_SLUG_PREFIX, bench_users
+from bench.classroom import create_class, remove_class
+from bench.data import COURSE_SLUG_PREFIX
 from bench.machine import TICKS, CpuWatch, _busy_seconds, _children, _own_seconds, _process_seconds
 from bench.report import percentile
 from bench.runner import ensure_data, log
 from bench.server import Server, free_port, server_command, server_env, stop, wait_ready
-from campus.accounts.models import Language, Role, User
-from campus.courses.models import Course, CourseStatus, CourseType, Enrollment, EnrollmentStatus
+from campus.accounts.models import User
+from campus.courses.models import Course
 from campus.live import services as live_services
 from campus.live.models import (
-    AttendanceInterval,
     ChatKind,
     ChatMessage,
     LiveSession,
     Participant,
 )
-from campus.notifications.models import Notification
 
 EMAIL_PREFIX = "liveclass"  # the run's students: liveclass00000@bench.campus.local, ...
 COURSE_SLUG = f"{COURSE_SLUG_PREFIX}live-class"
@@ -322,27 +320,9 @@ class Prepared:
     instructor_key: str
 
 
-def _our_users() -> Any:
-    return User.objects.filter(email__startswith=EMAIL_PREFIX, email__endswith=f"@{BENCH_DOMAIN}")
-
-
 def remove_created(session_keys: Iterable[str] = ()) -> None:
     """Everything the run creates (also a crashed run's leftovers), children first."""
-    users = _our_users()
-    sessions = LiveSession.objects.filter(course__slug=COURSE_SLUG)
-    Notification.objects.filter(
-        subject_type="live_session", subject_id__in=sessions.values("pk")
-    ).delete()
-    Notification.objects.filter(user__in=users).delete()
-    ChatMessage.objects.filter(session__in=sessions, kind=ChatKind.ANSWER).delete()
-    ChatMessage.objects.filter(session__in=sessions).delete()
-    AttendanceInterval.objects.filter(participant__session__in=sessions).delete()
-    Participant.objects.filter(session__in=sessions).delete()
-    sessions.delete()
-    Enrollment.objects.filter(course__slug=COURSE_SLUG).delete()
-    Enrollment.objects.filter(user__in=users).delete()
-    Course.objects.filter(slug=COURSE_SLUG).delete()
-    users.delete()
+    remove_class(slug=COURSE_SLUG, email_prefix=EMAIL_PREFIX)
     Session.objects.filter(session_key__in=list(session_keys)).delete()
 
 
@@ -358,43 +338,14 @@ def page_session(user: User) -> str:
 
 
 def prepare(opts: Options) -> Prepared:
-    instructor = bench_users().filter(role=Role.INSTRUCTOR).order_by("email").first()
-    if instructor is None:
-        raise SystemExit("no bench instructor: run `campus bench-data` first")
-    now = timezone.now()
-    course = Course.objects.create(
+    classroom = create_class(
         slug=COURSE_SLUG,
         title="Classe en direct : 500 étudiants",
-        description="Cours de bench (issue 17).",
-        instructor=instructor,
-        status=CourseStatus.PUBLISHED,
-        course_type=CourseType.LIVE,
-        published_at=now,
+        email_prefix=EMAIL_PREFIX,
+        students=opts.students,
     )
-    unusable = make_password(None)
-    User.objects.bulk_create(
-        [
-            User(
-                email=f"{EMAIL_PREFIX}{i:05d}@{BENCH_DOMAIN}",
-                password=unusable,
-                first_name="Étudiant",
-                last_name=f"{i:05d}",
-                role=Role.STUDENT,
-                language=Language.FR,
-                date_joined=now,
-            )
-            for i in range(opts.students)
-        ],
-        batch_size=1_000,
-    )
-    students = list(_our_users().order_by("email"))
-    Enrollment.objects.bulk_create(
-        [
-            Enrollment(user=u, course=course, status=EnrollmentStatus.ENROLLED, enrolled_at=now)
-            for u in students
-        ],
-        batch_size=1_000,
-    )
+    course, instructor, students = classroom.course, classroom.instructor, classroom.students
+    now = timezone.now()
     keys = [page_session(u) for u in students]
     # A few seconds of slack: the load starts after the server is up.
     starts = now + timedelta(seconds=opts.waiting_seconds + 60)

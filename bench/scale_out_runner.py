@@ -19,21 +19,21 @@ from typing import Any
 import django
 import httpx
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connection, connections
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from bench.data import BENCH_DOMAIN, COURSE_SLUG_PREFIX, bench_users
+from bench.classroom import create_class, remove_class
+from bench.data import COURSE_SLUG_PREFIX
 from bench.report import percentile
 from bench.runner import ensure_data, log
 from bench.scale_out import MAIL_LOG_ENV, WORKER_NAME_ENV
 from bench.server import free_port, server_command, server_env, stop, wait_ready
-from campus.accounts.models import ApiToken, Language, Role, User
+from campus.accounts.models import User
 from campus.accounts.tokens import token_issue
 from campus.celery import app as celery_app
-from campus.courses.models import Course, CourseStatus, CourseType, Enrollment, EnrollmentStatus
+from campus.courses.models import Course
 from campus.live import selectors as live_selectors
 from campus.live import services as live_services
 from campus.live.models import AttendanceInterval, LiveSession, Participant
@@ -85,66 +85,21 @@ class Storm:
 # --- Preparation ----------------------------------------------------------------------
 
 
-def _our_users() -> Any:
-    return User.objects.filter(email__startswith=EMAIL_PREFIX, email__endswith=f"@{BENCH_DOMAIN}")
-
-
 def remove_created() -> None:
     """Everything the run creates (also a crashed run's leftovers), children first."""
-    users = _our_users()
-    sessions = LiveSession.objects.filter(course__slug=COURSE_SLUG)
-    Notification.objects.filter(
-        subject_type="live_session", subject_id__in=sessions.values("pk")
-    ).delete()
-    Notification.objects.filter(user__in=users).delete()
-    AttendanceInterval.objects.filter(participant__session__in=sessions).delete()
-    Participant.objects.filter(session__in=sessions).delete()
-    sessions.delete()
-    ApiToken.objects.filter(user__in=users).delete()
-    Enrollment.objects.filter(course__slug=COURSE_SLUG).delete()
-    Enrollment.objects.filter(user__in=users).delete()
-    Course.objects.filter(slug=COURSE_SLUG).delete()
-    users.delete()
+    remove_class(slug=COURSE_SLUG, email_prefix=EMAIL_PREFIX)
 
 
 def prepare(opts: Options) -> Prepared:
-    instructor = bench_users().filter(role=Role.INSTRUCTOR).order_by("email").first()
-    if instructor is None:
-        raise SystemExit("no bench instructor: run `campus bench-data` first")
-    now = timezone.now()
-    course = Course.objects.create(
+    classroom = create_class(
         slug=COURSE_SLUG,
         title="Montée en charge : deux serveurs, deux workers",
-        description="Cours de bench (issue 17).",
-        instructor=instructor,
-        status=CourseStatus.PUBLISHED,
-        course_type=CourseType.LIVE,
-        published_at=now,
+        email_prefix=EMAIL_PREFIX,
+        students=opts.students,
     )
-    unusable = make_password(None)
-    User.objects.bulk_create(
-        [
-            User(
-                email=f"{EMAIL_PREFIX}{i:05d}@{BENCH_DOMAIN}",
-                password=unusable,
-                first_name="Étudiant",
-                last_name=f"{i:05d}",
-                role=Role.STUDENT,
-                language=Language.FR,
-                date_joined=now,
-            )
-            for i in range(opts.students)
-        ],
-        batch_size=1_000,
-    )
-    student_ids = list(_our_users().order_by("email").values_list("pk", flat=True))
-    Enrollment.objects.bulk_create(
-        [
-            Enrollment(user_id=u, course=course, status=EnrollmentStatus.ENROLLED, enrolled_at=now)
-            for u in student_ids
-        ],
-        batch_size=1_000,
-    )
+    course, instructor = classroom.course, classroom.instructor
+    now = timezone.now()
+    student_ids = [u.pk for u in classroom.students]
     tokens = [token_issue(user=User(pk=u))[0] for u in student_ids]
     session = live_services.session_create(
         actor=instructor,
