@@ -536,6 +536,11 @@ def lesson_time_report(
         raise field_error("time_spent", _("Durée invalide."), "out_of_range")
     if percent is not None and not 0 <= percent <= 100:
         raise field_error("completion_percentage", _("Pourcentage invalide."), "out_of_range")
+    # Reports of one enrollment queue on its row (as lesson completion does) before the
+    # time row is read or created: two first reports at once would otherwise both try to
+    # insert it (MariaDB answers one of them with a deadlock, a 500).
+    if not Enrollment.objects.select_for_update().filter(pk=enrollment.pk, is_active=True).exists():
+        raise Forbidden(_("Inscrivez-vous à ce cours pour suivre ses leçons."), code="not_enrolled")
     now = timezone.now()
     row, created = LessonTime.objects.select_for_update().get_or_create(
         enrollment=enrollment, lesson=lesson, defaults={"started_at": now, "reported_at": now}
