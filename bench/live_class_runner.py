@@ -10,7 +10,6 @@ import random
 import re
 import secrets
 import ssl
-import subprocess
 import sys
 import threading
 import time
@@ -37,10 +36,10 @@ from django.utils import timezone
 
 from bench.classroom import create_class, remove_class
 from bench.data import COURSE_SLUG_PREFIX
-from bench.machine import TICKS, CpuWatch, _busy_seconds, _children, _own_seconds, _process_seconds
+from bench.machine import CpuWatch, machine_busy_seconds, own_cpu_seconds, server_cpu_seconds
 from bench.report import percentile
 from bench.runner import ensure_data, log
-from bench.server import Server, free_port, server_command, server_env, stop, wait_ready
+from bench.server import Server, running_server
 from campus.accounts.models import User
 from campus.courses.models import Course
 from campus.live import services as live_services
@@ -116,7 +115,9 @@ class Options:
 
 # --- What the pages say (pure, tested) ---------------------------------------------------
 
-_WAITING_DELAY = re.compile(r'class="live-waiting-poll"[^>]*hx-trigger="every (\d+)s"')
+_WAITING_POLL = re.compile(
+    r'class="live-waiting-poll"[^>]*?hx-get="([^"]+)"\s+hx-trigger="every (\d+)s"'
+)
 _QA_LIST = re.compile(r'<div class="qa-list"[^>]*?hx-get="([^"]+)"\s+hx-trigger="every (\d+)s"')
 _CONFIG = re.compile(r'<script id="live-room-config" type="application/json">(.*?)</script>', re.S)
 _QUESTION_TAG = re.compile(r"bench-q-(\d+)")
@@ -130,10 +131,11 @@ def static_files(page: str) -> list[str]:
     return list(dict.fromkeys(html.unescape(path) for path in _STATIC.findall(page)))
 
 
-def waiting_delay(page: str) -> int | None:
-    """The waiting room poll's delay in seconds (the page or the status fragment)."""
-    match = _WAITING_DELAY.search(page)
-    return int(match.group(1)) if match else None
+def waiting_poll(page: str) -> tuple[str, int] | None:
+    """The waiting room's polled URL (with its ?v= and pass) and its delay in seconds,
+    from the page or a status fragment."""
+    match = _WAITING_POLL.search(page)
+    return (html.unescape(match.group(1)), int(match.group(2))) if match else None
 
 
 def qa_list_poll(page: str) -> tuple[str, int] | None:
@@ -199,6 +201,7 @@ class Sample:
     latency: float  # seconds
     status: str
     lag: float  # seconds the request left after its due time (client saturation)
+    retried: bool = False  # sent once more after a stale keep-alive connection failed
 
 
 @dataclass
@@ -487,28 +490,67 @@ def postmaster_pid() -> int | None:
 def database_cpu_seconds(pid: int | None) -> float | None:
     """CPU seconds of the PostgreSQL server: its main process with the backends it has
     reaped (cutime, cstime) and its live children (backends, writers)."""
-    if pid is None:
-        return None
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    own = sum(int(v) for v in fields[11:15]) / TICKS
-    return own + sum(_process_seconds(child) for child in _children(pid))
+    return None if pid is None else server_cpu_seconds(pid, reaped=True)
 
 
 def point(clock: Clock, server: Server, postmaster: int | None = None) -> Point:
     return Point(
         clock.now(),
         server.cpu_seconds(),
-        _busy_seconds(),
-        _own_seconds(),
+        machine_busy_seconds(),
+        own_cpu_seconds(),
         db_counters(),
         database_cpu_seconds(postmaster),
     )
 
 
 # --- The browsers ------------------------------------------------------------------------
+
+# What a request sent on a keep-alive connection the server has just closed fails with
+# (gunicorn closes an idle connection after its keepalive, 2 s): EOF before the status
+# line, a reset while reading, or a broken pipe while writing.
+STALE_CONNECTION_ERRORS = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+
+
+def browser_request(
+    client: httpx.Client, method: str, url: str, **kwargs: Any
+) -> tuple[httpx.Response | None, str, bool]:
+    """Send a request as a browser does: (the response or None, its status or the
+    transport error's name, whether it was sent twice).
+
+    A request that fails with a transport error on a reused keep-alive connection before
+    any response came back is sent once more, on the connection the pool gives next (it
+    drops the idle ones the server has closed, so in practice a new one). Browsers do so
+    for every method, POST included (Chromium's ShouldResendRequest: a reused socket, no
+    response headers yet), since a server closing an idle connection has not read the
+    request: so do we, and the report counts these retries. A failure on a new
+    connection, after the response headers, or on the second attempt is the result."""
+    result, events = _attempt(client, method, url, kwargs)
+    retried = (
+        isinstance(result, STALE_CONNECTION_ERRORS)
+        and "connection.connect_tcp.started" not in events  # a reused connection
+        and "http11.receive_response_headers.complete" not in events  # no response yet
+    )
+    if retried:
+        result, _events = _attempt(client, method, url, kwargs)
+    if isinstance(result, httpx.Response):
+        return result, str(result.status_code), retried
+    return None, type(result).__name__, retried
+
+
+def _attempt(
+    client: httpx.Client, method: str, url: str, kwargs: dict[str, Any]
+) -> tuple[httpx.Response | httpx.HTTPError, list[str]]:
+    """One try: the response or the error, and httpcore's trace events on the way."""
+    events: list[str] = []
+
+    def trace(name: str, _info: dict[str, Any]) -> None:
+        events.append(name)
+
+    try:
+        return client.request(method, url, extensions={"trace": trace}, **kwargs), events
+    except httpx.HTTPError as exc:
+        return exc, events
 
 
 class Run:
@@ -575,8 +617,10 @@ class Run:
     def jitter(self) -> float:
         return self.uniform(0, JITTER)
 
-    def record(self, kind: str, due: float, sent: float, latency: float, status: str) -> None:
-        self.samples.append(Sample(kind, sent, latency, status, max(0.0, sent - due)))
+    def record(
+        self, kind: str, due: float, sent: float, latency: float, status: str, retried: bool
+    ) -> None:
+        self.samples.append(Sample(kind, sent, latency, status, max(0.0, sent - due), retried))
 
 
 class Browser:
@@ -597,6 +641,8 @@ class Browser:
         # every Campus page, from the course page the student came from.
         self.cached: set[str] = set()
         self.lock = threading.Lock()
+        self.waiting_url = run.status_path
+        self.waiting_period = settings.LIVE_WAITING_POLL_SECONDS
         self.list_url: str | None = None
         self.list_period = settings.LIVE_QA_POLL_SECONDS
         self.list_generation = 0
@@ -633,13 +679,11 @@ class Browser:
             form = {"csrfmiddlewaretoken": self.csrf(), **form}
         sent = self.run.clock.now()
         began = time.perf_counter()
-        try:
-            response = self.client.request(method, path, headers=headers, data=form)
-            status = str(response.status_code)
-        except httpx.HTTPError as exc:
-            self.run.record(kind, due, sent, time.perf_counter() - began, type(exc).__name__)
-            return None
-        self.run.record(kind, due, sent, time.perf_counter() - began, status)
+        response, status, retried = browser_request(
+            self.client, method, path, headers=headers, data=form
+        )
+        # A retried request's latency spans both attempts, as the student waits for both.
+        self.run.record(kind, due, sent, time.perf_counter() - began, status, retried)
         return response
 
     # -- waiting room --
@@ -657,10 +701,12 @@ class Browser:
                 self.send(STATIC, self.run.clock.now(), "GET", path)
         config = room_config(page)
         if config is None:  # still the waiting room
-            delay = waiting_delay(page)
-            if delay is not None:
+            poller = waiting_poll(page)
+            if poller is not None:
+                self.waiting_url, self.waiting_period = poller
                 self.run.clock.at(
-                    self.run.clock.now() + delay + self.run.jitter(), self.waiting_poll
+                    self.run.clock.now() + self.waiting_period + self.run.jitter(),
+                    self.waiting_poll,
                 )
             return
         self.config = config
@@ -669,17 +715,18 @@ class Browser:
         self.run.clock.at(self.run.clock.now() + self.run.uniform(0.05, 0.3), self.api_join)
 
     def waiting_poll(self, due: float) -> None:
-        response = self.send(WAITING_POLL, due, "GET", self.run.status_path, htmx=True)
+        response = self.send(WAITING_POLL, due, "GET", self.waiting_url, htmx=True)
         now = self.run.clock.now()
         if response is not None and response.headers.get("HX-Refresh") == "true":
             self.run.clock.at(now + self.run.uniform(0.05, 0.3), self.open_join_page)
             return
         if response is not None and response.status_code == 286:
             return  # closed: htmx stops polling
-        delay = waiting_delay(response.text) if response is not None else None
-        # On an error htmx keeps the old poller: the same delay again.
-        period = delay or settings.LIVE_WAITING_POLL_SECONDS
-        self.run.clock.at(now + period + self.run.jitter(), self.waiting_poll)
+        # A new fragment brings its poller; a 204 or an error leaves the old one (htmx).
+        poller = waiting_poll(response.text) if response is not None else None
+        if poller is not None:
+            self.waiting_url, self.waiting_period = poller
+        self.run.clock.at(now + self.waiting_period + self.run.jitter(), self.waiting_poll)
 
     # -- the room --
     def api_join(self, due: float) -> None:
@@ -780,27 +827,6 @@ class Browser:
 # --- The run --------------------------------------------------------------------------------
 
 
-def start_server(opts: Options, key: str) -> tuple[subprocess.Popen[bytes], Server]:
-    port = free_port()
-    log_file = Path(settings.VAR_DIR) / f"bench-live-class-{opts.server}.log"
-    log_file.write_text("")
-    with log_file.open("ab") as output:
-        process = subprocess.Popen(
-            server_command(opts.server, port, opts.workers, opts.threads, log_file),
-            env={**server_env(), "SECRET_KEY": key},  # the page sessions are signed with it
-            cwd=settings.BASE_DIR,
-            stdout=output,
-            stderr=output,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(process, url, log_file)
-    except Exception:
-        stop(process)
-        raise
-    return process, Server(url, process.pid)
-
-
 @dataclass
 class Played:
     samples: list[Sample]
@@ -868,15 +894,20 @@ def play(opts: Options, prepared: Prepared, server: Server) -> Played:
         log("class over: waiting for the requests in flight")
         clock.close()
         # After the class: the instructor's panel, and each student's list polled once more.
-        final = teacher.client.get(
-            run.questions_path, headers={"HX-Request": "true", "X-CSRFToken": teacher.csrf()}
+        final, _status, _retried = browser_request(
+            teacher.client,
+            "GET",
+            run.questions_path,
+            headers={"HX-Request": "true", "X-CSRFToken": teacher.csrf()},
         )
-        final_panel = panel_items(final.text) if final.status_code == 200 else {}
+        final_panel = panel_items(final.text) if final and final.status_code == 200 else {}
         final_answers = []
         for browser in students:
             if browser.list_url is not None:
-                response = browser.client.get(browser.list_url, headers={"HX-Request": "true"})
-                if response.status_code == 200:
+                response, _status, _retried = browser_request(
+                    browser.client, "GET", browser.list_url, headers={"HX-Request": "true"}
+                )
+                if response is not None and response.status_code == 200:
                     browser.answers = answers_shown(response.text)
             final_answers.append(set(browser.answers))
     finally:
@@ -926,6 +957,17 @@ def kinds_table(samples: list[Sample], queries: dict[str, tuple[int, int]]) -> l
                 f"{ms([s.lag for s in group], 99)} |"
             )
     return lines
+
+
+def retried_line(samples: list[Sample]) -> str:
+    """How many requests were sent twice (a stale keep-alive connection), by kind."""
+    retried = [s for s in samples if s.retried]
+    by_kind = counts(Counter(s.kind for s in retried))
+    return (
+        f"retried: {len(retried):,} of {len(samples):,} requests sent once more after a "
+        f"transport error on a reused keep-alive connection, as browsers do ({by_kind}); "
+        "their latency spans both attempts, their status is the second's"
+    )
 
 
 def query_count(
@@ -1082,16 +1124,22 @@ def run(opts: Options) -> tuple[str, bool]:
         queries = count_waiting_queries(prepared)
         queries[STATIC] = (0, 200)  # WhiteNoise answers before any view
         connections.close_all()
-        process, server = start_server(opts, key)
-        try:
+        with running_server(
+            workers=opts.workers,
+            threads=opts.threads,
+            server=opts.server,
+            secret_key=key,  # the page sessions made here are signed with it
+            log_name=f"bench-live-class-{opts.server}.log",
+        ) as server:
             log(f"live class: {opts.waiting_seconds:g} s waiting, then {opts.class_seconds:g} s")
             played = play(opts, prepared, server)
-        finally:
-            stop(process)
         prepared.session.refresh_from_db()
         queries.update(count_class_queries(prepared))
         sections.append("\n".join(header(opts, server, played, watch.others_share())))
-        sections.append("### Requests\n\n" + "\n".join(kinds_table(played.samples, queries)))
+        sections.append(
+            "### Requests\n\n"
+            + "\n".join([*kinds_table(played.samples, queries), "", retried_line(played.samples)])
+        )
         sections.append("### Phases\n\n" + "\n".join(phases_table(played, queries)))
         lines, verdicts = qa_table(played, opts)
         sections.append("### Questions and answers\n\n" + "\n".join(lines))

@@ -29,7 +29,7 @@ from bench.data import COURSE_SLUG_PREFIX
 from bench.report import percentile
 from bench.runner import ensure_data, log
 from bench.scale_out import MAIL_LOG_ENV, WORKER_NAME_ENV
-from bench.server import free_port, server_command, server_env, stop, wait_ready
+from bench.server import running_server, server_env, stop
 from campus.accounts.models import User
 from campus.accounts.tokens import token_issue
 from campus.celery import app as celery_app
@@ -138,16 +138,16 @@ def started(process: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes
 
 def start_servers(stack: ExitStack, opts: Options) -> list[str]:
     """Two gunicorns, each its own master on its own port, as on two machines."""
-    urls = []
-    for name in WORKER_NAMES:
-        port = free_port()
-        log_file = _var(f"bench-scale-out-web-{name}.log")
-        command = server_command("gunicorn", port, opts.workers, opts.threads, log_file)
-        process = stack.enter_context(started(_popen(command, server_env(), log_file)))
-        url = f"http://127.0.0.1:{port}"
-        wait_ready(process, url, log_file)
-        urls.append(url)
-    return urls
+    return [
+        stack.enter_context(
+            running_server(
+                workers=opts.workers,
+                threads=opts.threads,
+                log_name=f"bench-scale-out-web-{name}.log",
+            )
+        ).url
+        for name in WORKER_NAMES
+    ]
 
 
 def _queue(name: str) -> str:

@@ -58,13 +58,15 @@ def server_command(server: str, port: int, workers: int, threads: int, log: Path
     ]  # fmt: skip
 
 
-def server_env() -> dict[str, str]:
+def server_env(secret_key: str | None = None) -> dict[str, str]:
     """Production settings on the bench database: DATABASE_URL and CAMPUS_VAR_DIR are
-    inherited from the runner's environment, so both see the same data."""
+    inherited from the runner's environment, so both see the same data. SECRET_KEY is
+    `secret_key` when the runner signs something the server must accept (page sessions
+    made in-process), else a throw-away random key."""
     return {
         **os.environ,
         "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(64),
+        "SECRET_KEY": secret_key or secrets.token_urlsafe(64),
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "campus.settings",
     }
@@ -102,20 +104,28 @@ class Server:
     pid: int
 
     def cpu_seconds(self) -> float:
-        """CPU seconds the server's processes have spent so far."""
-        return server_cpu_seconds(self.pid)
+        """CPU seconds the server's processes have spent so far (0 once it is gone)."""
+        return server_cpu_seconds(self.pid) or 0.0
 
 
-@contextmanager
-def running_server(*, workers: int, threads: int, server: str = "gunicorn") -> Iterator[Server]:
-    """Yield the running server (base URL, master pid); always stop it."""
+def start_server(
+    *,
+    workers: int,
+    threads: int,
+    server: str = "gunicorn",
+    secret_key: str | None = None,
+    log_name: str | None = None,
+) -> tuple[subprocess.Popen[bytes], Server]:
+    """Start the server and wait until it answers (stopped again if it does not); the
+    caller stops the process. Its output goes to VAR_DIR/`log_name` (default
+    bench-<server>.log)."""
     port = free_port()
-    log = Path(settings.VAR_DIR) / f"bench-{server}.log"
+    log = Path(settings.VAR_DIR) / (log_name or f"bench-{server}.log")
     log.write_text("")
     with log.open("ab") as output:
         process = subprocess.Popen(
             server_command(server, port, workers, threads, log),
-            env=server_env(),
+            env=server_env(secret_key),
             cwd=settings.BASE_DIR,
             stdout=output,
             stderr=output,
@@ -123,6 +133,27 @@ def running_server(*, workers: int, threads: int, server: str = "gunicorn") -> I
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(process, url, log)
-        yield Server(url, process.pid)
+    except BaseException:
+        stop(process)
+        raise
+    return process, Server(url, process.pid)
+
+
+@contextmanager
+def running_server(
+    *,
+    workers: int,
+    threads: int,
+    server: str = "gunicorn",
+    secret_key: str | None = None,
+    log_name: str | None = None,
+) -> Iterator[Server]:
+    """Yield the running server (base URL, master pid); always stop it. `secret_key`:
+    see server_env."""
+    process, running = start_server(
+        workers=workers, threads=threads, server=server, secret_key=secret_key, log_name=log_name
+    )
+    try:
+        yield running
     finally:
         stop(process)

@@ -68,6 +68,9 @@ MIDDLEWARE = [
     # above); before anything that reads or writes the body. Why it is safe against
     # BREACH: docs/configuration.md, "Compressed pages".
     "django.middleware.gzip.GZipMiddleware",
+    # An unchanged poll (the live class's Q&A list) is answered here, before the
+    # session or the user is read: campus.core.polls.
+    "campus.core.polls.PollShortcutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,12 +143,16 @@ if _db["ENGINE"] != "django.db.backends.sqlite3":
     _db.setdefault("TEST", {})["NAME"] = f"test_{_db['NAME']}_{os.getpid()}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (rate limits, throttles): shared by every process ---------------------------
+# --- Cache (rate limits, throttles, poll stamps): shared by every process --------------
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        # Django's Redis backend, reusing its client object (campus/core/cache.py).
+        "default": {"BACKEND": "campus.core.cache.RedisCache", "LOCATION": CACHE_URL}
     }
+    # Page sessions read from Redis, written through to the database: one query fewer
+    # per page request. A logout deletes both, so it still ends the session at once.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {

@@ -4,11 +4,13 @@ with its server, is not a test."""
 
 import os
 import random
+import socket
 import threading
 import time
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from django.contrib.sessions.models import Session
 from django.templatetags.static import static
@@ -28,6 +30,7 @@ from bench.live_class_runner import (
     Sample,
     answer_text,
     answers_shown,
+    browser_request,
     estimated_queries,
     panel_items,
     phases_table,
@@ -37,9 +40,10 @@ from bench.live_class_runner import (
     question_plan,
     question_text,
     remove_created,
+    retried_line,
     room_config,
     static_files,
-    waiting_delay,
+    waiting_poll,
 )
 from bench.server import Server
 from campus.accounts.models import Role, User
@@ -198,7 +202,15 @@ def test_prepare_makes_logged_in_enrolled_students_and_a_scheduled_session(prepa
     assert not LiveSession.objects.filter(pk=prepared.session.pk).exists()
 
 
-def test_the_browsers_read_the_real_room(prepared: Any) -> None:
+def _waiting_delay(response: Any) -> int:
+    poller = waiting_poll(response.content.decode())
+    assert poller is not None, response.content[:300]
+    return poller[1]
+
+
+def test_the_browsers_read_the_real_room(
+    prepared: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     """The whole path a student's browser takes, on the real pages: the page session
     logs in, the waiting room's delay, the refresh at the start, the room's config, the
     Q&A list's versioned URL (204 while unchanged), a question, the instructor's answer."""
@@ -212,18 +224,20 @@ def test_the_browsers_read_the_real_room(prepared: Any) -> None:
 
     page = student.get(reverse("live:join", kwargs=ids))
     assert page.status_code == 200  # the page session is a real login
-    assert waiting_delay(page.content.decode()) == 5  # less than 2 min left
+    poller = waiting_poll(page.content.decode())
+    assert poller is not None and poller[1] == 5  # less than 2 min left
+    assert student.get(poller[0], headers=HTMX).status_code == 204  # nothing new
     assert room_config(page.content.decode()) is None
     waiting_files = static_files(page.content.decode())
     assert any(path.endswith(".css") for path in waiting_files)
     assert not any("room" in path for path in waiting_files)
     status = student.get(reverse("live:waiting_status", kwargs=ids), headers=HTMX)
-    assert waiting_delay(status.content.decode()) == 5
+    assert _waiting_delay(status) == 5
     LiveSession.objects.filter(pk=session.pk).update(
         scheduled_start_at=timezone.now() + timedelta(minutes=10)
     )
     status = student.get(reverse("live:waiting_status", kwargs=ids), headers=HTMX)
-    assert waiting_delay(status.content.decode()) == 15  # further out: slower
+    assert _waiting_delay(status) == 15
 
     session.refresh_from_db()
     live_services.session_start(actor=course.instructor, session=session)
@@ -245,7 +259,8 @@ def test_the_browsers_read_the_real_room(prepared: Any) -> None:
     assert student.get(url, headers=HTMX).status_code == 204  # the version it holds
 
     questions = reverse("live:questions", kwargs=ids)
-    asked = student.post(questions, {"text": question_text(3, 7)}, headers=HTMX)
+    with django_capture_on_commit_callbacks(execute=True):  # as the request's write commits
+        asked = student.post(questions, {"text": question_text(3, 7)}, headers=HTMX)
     assert asked.status_code == 200
     changed = student.get(url, headers=HTMX)
     assert changed.status_code == 200  # the old version: the new list
@@ -256,7 +271,8 @@ def test_the_browsers_read_the_real_room(prepared: Any) -> None:
     message = ChatMessage.objects.get(session=session, kind="question")
     assert items == {3: (message.pk, False)}
     path = reverse("live:question_answer", kwargs={**ids, "message_id": message.pk})
-    assert owner.post(path, {"text": answer_text(3)}, headers=HTMX).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert owner.post(path, {"text": answer_text(3)}, headers=HTMX).status_code == 200
     panel = owner.get(f"{questions}?part=list&v=x", headers=HTMX).content.decode()
     assert panel_items(panel) == {3: (message.pk, True)}
     shown = student.get(f"{questions}?part=list&v=x", headers=HTMX).content.decode()
@@ -364,3 +380,78 @@ def test_the_instructor_answers_each_new_question_once_and_one_at_a_time(prepare
     assert typed == [(1, 11), (2, 12)]  # the answered question 3 is left alone
     assert run.to_answer == []
     remove_created([*prepared.session_keys, prepared.instructor_key])
+
+
+# --- A stale keep-alive connection is retried once, as browsers do ------------------------
+
+
+def _read_request(conn: socket.socket) -> bool:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return False
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = next(
+        (int(line.split(b":")[1]) for line in head.split(b"\r\n")
+         if line.lower().startswith(b"content-length:")),
+        0,
+    )  # fmt: skip
+    while len(body) < length:
+        body += conn.recv(65536)
+    return True
+
+
+def _scripted_server(script: list[list[str]]) -> tuple[str, list[int]]:
+    """A server whose n-th connection follows script[n]: per request, "answer" (200,
+    keep-alive) or "close" (read the request, close without a byte: the keepalive race)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[int] = []
+
+    def serve() -> None:
+        with listener:
+            for actions in script:
+                conn, _ = listener.accept()
+                accepted.append(len(accepted))
+                with conn:
+                    for action in actions:
+                        if not _read_request(conn) or action == "close":
+                            break
+                        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}", accepted
+
+
+def test_a_post_on_a_closed_keep_alive_connection_is_sent_once_more() -> None:
+    url, accepted = _scripted_server([["answer", "close"], ["answer"]])
+    with httpx.Client(base_url=url, timeout=5) as client:
+        first, status, retried = browser_request(client, "GET", "/a")
+        assert (status, retried) == ("200", False) and first is not None
+        second, status, retried = browser_request(client, "POST", "/b", data={"text": "q"})
+    assert (status, retried) == ("200", True) and second is not None
+    assert second.text == "ok" and len(accepted) == 2
+
+
+def test_a_new_connection_failing_or_a_second_failure_is_the_result() -> None:
+    url, accepted = _scripted_server([["close"]])
+    with httpx.Client(base_url=url, timeout=5) as client:
+        assert browser_request(client, "GET", "/a") == (None, "RemoteProtocolError", False)
+    assert len(accepted) == 1
+    url, accepted = _scripted_server([["answer", "close"], ["close"]])
+    with httpx.Client(base_url=url, timeout=5) as client:
+        browser_request(client, "GET", "/a")
+        assert browser_request(client, "GET", "/b") == (None, "RemoteProtocolError", True)
+    assert len(accepted) == 2
+
+
+def test_the_report_counts_the_retried_requests() -> None:
+    samples = [
+        Sample("Q&A poll", 1.0, 0.01, "200", 0.0, retried=True),
+        Sample("heartbeat", 1.0, 0.01, "200", 0.0),
+        Sample("question post", 1.0, 0.01, "ReadError", 0.0, retried=True),
+    ]
+    line = retried_line(samples)
+    assert line.startswith("retried: 2 of 3 requests")
+    assert "Q&A poll: 1, question post: 1" in line

@@ -6,6 +6,7 @@ and admins; manage (edit, start, end, participants) for the owner and admins onl
 
 from typing import Literal
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from campus.core.errors import NotFound
@@ -22,12 +23,28 @@ SessionAction = Literal["view", "manage"]
 
 
 def get_session_for(user: AnyUser, session_id: int, *, action: SessionAction) -> LiveSession:
-    sessions = selectors.session_base().filter(pk=session_id)
+    return _authorized(user, selectors.session_base().filter(pk=session_id), action=action)
+
+
+def _authorized(
+    user: AnyUser, sessions: QuerySet[LiveSession], *, action: SessionAction
+) -> LiveSession:
     session = with_viewer_membership(sessions, user, "course").first()
     if session is None:
         raise NotFound(_("Session introuvable."), code="session_not_found")
     remember_membership(session, session.course, user)
     authorize_course(user, session.course, "content" if action == "view" else "manage")
+    return session
+
+
+def get_polled_session_for(user: AnyUser, session_id: int, *, slug: str) -> LiveSession:
+    """For the room's pollers (waiting room, Q&A list: every 5 s from every student):
+    the same check as `get_course_session_for(action="view")`, on a session and course
+    loaded with only the columns a poll reads (selectors.POLLED_SESSION_FIELDS)."""
+    sessions = selectors.polled_session().filter(pk=session_id)
+    session = _authorized(user, sessions, action="view")
+    if session.course.slug != slug:
+        raise NotFound(_("Session introuvable."), code="session_not_found")
     return session
 
 

@@ -1,5 +1,10 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from campus.live import services
 from campus.live.models import (
     AttendanceInterval,
     ChatMessage,
@@ -17,8 +22,31 @@ class SessionSeriesAdmin(admin.ModelAdmin):
     search_fields = ["title", "course__title"]
 
 
+class RoomChangedMixin:
+    """An edit here changes what the room's pollers (waiting room, Q&A list) show: they
+    must not keep the old answer (campus.core.polls), as after the services' writes."""
+
+    def _session_id(self, obj: Any) -> int:
+        return int(obj.pk if isinstance(obj, LiveSession) else obj.session_id)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        services.room_changed(self._session_id(obj))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        session_id = self._session_id(obj)
+        super().delete_model(request, obj)  # type: ignore[misc]
+        services.room_changed(session_id)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        session_ids = {self._session_id(obj) for obj in queryset}
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        for session_id in session_ids:
+            services.room_changed(session_id)
+
+
 @admin.register(LiveSession)
-class LiveSessionAdmin(admin.ModelAdmin):
+class LiveSessionAdmin(RoomChangedMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "course",
@@ -55,7 +83,7 @@ class AttendanceIntervalAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChatMessage)
-class ChatMessageAdmin(admin.ModelAdmin):
+class ChatMessageAdmin(RoomChangedMixin, admin.ModelAdmin):
     list_display = ["__str__", "session", "author", "kind", "is_pinned", "is_hidden", "created_at"]
     list_filter = ["kind", "is_pinned", "is_hidden"]
     list_select_related = ["session", "author"]

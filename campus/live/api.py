@@ -14,6 +14,7 @@ from campus.live import access, presenters, selectors, services
 from campus.live.schemas import (
     AttendanceOut,
     AttendanceQuery,
+    CalendarSessionOut,
     CancelIn,
     ChatIn,
     ChatMessageOut,
@@ -340,16 +341,16 @@ def series_attendance(request: AuthedRequest, series_id: int, query: Query[Atten
 
 @router.get(
     "/student/calendar/live-sessions",
-    response=Envelope(list[SessionOut]),
-    summary="My live sessions overlapping [start, end) (enrolled and taught courses); "
-    "start_date/end_date are accepted for start/end",
+    response=Envelope(list[CalendarSessionOut]),
+    summary="My live sessions overlapping [start, end) (enrolled and taught courses), as "
+    "calendar rows; start_date/end_date are accepted for start/end",
 )
 def calendar_sessions(request: AuthedRequest, query: Query[LiveCalendarQuery]) -> dict:
     zone = request.auth.timezone
     start = local_bound(query.lower, tz=zone)
     end = local_bound(query.upper, tz=zone, end=True)
     sessions = selectors.sessions_in_window(user=request.auth, start=start, end=end)
-    return ok([presenters.session_row(s) for s in sessions])
+    return ok(presenters.calendar_rows(sessions))
 
 
 # --- Notify and chat moderation (owner, admin) ----------------------------------------------

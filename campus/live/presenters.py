@@ -12,6 +12,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from campus.agenda import paths
 from campus.core.formatting import format_date, format_duration
 from campus.live.models import ChatMessage, LiveSession, Participant, SessionSeries
 from campus.live.selectors import (
@@ -55,6 +56,27 @@ def session_row(session: LiveSession, *, moderator: bool = False) -> dict[str, A
     if moderator:
         row["jitsi_room_name"] = session.jitsi_room_name
     return row
+
+
+def calendar_rows(sessions: list[LiveSession]) -> list[dict[str, Any]]:
+    """GET /student/calendar/live-sessions: seed 000's lean calendar row plus the course's
+    id and the status. `url` is the session's page for students, filled in from a path
+    template reversed once per list (the calendar can hold hundreds of rows)."""
+    url = paths.template("live:session_detail", "slug", "session_id")
+    return [
+        {
+            "id": session.pk,
+            "title": session.title,
+            "course_id": session.course_id,
+            "course_title": session.course.title,
+            "status": session.status,
+            "start": session.scheduled_start_at,
+            "end": session.scheduled_end_at,
+            "type": "live_session",
+            "url": url(session.course.slug, session.pk),
+        }
+        for session in sessions
+    ]
 
 
 def transition(session: LiveSession) -> dict[str, Any]:

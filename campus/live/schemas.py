@@ -479,6 +479,34 @@ class LiveCalendarQuery(Schema):
         return self.end if self.end is not None else self.end_date  # type: ignore[return-value]
 
 
+# LiveSessionStatus's values, for the documentation (a test keeps them the same).
+SessionStatusName = Literal["scheduled", "live", "ended", "cancelled"]
+
+
+class CalendarSessionOut(RowOut):
+    """A row of GET /student/calendar/live-sessions: seed 000's calendar row (§2.4, the
+    MdSC frontend's CalendarLiveSession) plus `course_id` and `status`. The full session
+    is GET /live-sessions/{id}."""
+
+    id: int = Field(..., description="The live session's id.")
+    title: str = Field(..., description="The session's title.")
+    course_id: int
+    course_title: str
+    status: SessionStatusName = Field(
+        ..., description="A cancelled session stays listed: show it struck through."
+    )
+    start: datetime = Field(..., description="Scheduled start (UTC).")
+    end: datetime = Field(..., description="Scheduled end (UTC).")
+    type: Literal["live_session"] = Field(
+        ..., description="Always live_session (the seed's calendar row kind)."
+    )
+    url: str = Field(
+        ...,
+        description="Path of the session's page on Campus for students "
+        "(/courses/{slug}/live-sessions/{id}), without the host.",
+    )
+
+
 class NotifyIn(Schema):
     message: str = Field(..., min_length=1, max_length=1000)
     title: str = Field(

@@ -28,33 +28,22 @@ def session_base() -> QuerySet[LiveSession]:
     return LiveSession.objects.select_related("course", "course__instructor", "instructor")
 
 
-# The columns presenters.session_row reads (a member's row: no room name), for lists that
-# only render such rows: no other column is read nor built per row.
-SESSION_ROW_FIELDS = (
+# What the room's pollers read (access, status, start, addresses): a poll comes every 5 s
+# from every student, and building four full rows was most of its cost.
+POLLED_SESSION_FIELDS = (
     "id",
-    "course_id",
-    "course__id",
-    "course__title",
-    "course__slug",
-    "instructor_id",
-    "instructor__id",
-    "instructor__first_name",
-    "instructor__last_name",
-    "title",
-    "description",
     "status",
     "scheduled_start_at",
-    "scheduled_end_at",
-    "actual_start_at",
-    "actual_end_at",
-    "cancel_reason",
-    "jitsi_server_url",
-    "max_participants",
-    "is_recording_enabled",
-    "recording_url",
-    "series_id",
-    "sequence",
+    "course_id",
+    "course__id",
+    "course__slug",
+    "course__status",
+    "course__instructor_id",
 )
+
+
+def polled_session() -> QuerySet[LiveSession]:
+    return LiveSession.objects.select_related("course").only(*POLLED_SESSION_FIELDS)
 
 
 def admitted_students(*, session: LiveSession) -> QuerySet[Participant]:
@@ -268,11 +257,25 @@ def attendance_report(*, session: LiveSession, now: datetime) -> list[Attendance
 CALENDAR_MAX_WINDOW = timedelta(days=366)
 
 
+# What a calendar row (presenters.calendar_rows) reads: nothing else is loaded.
+CALENDAR_ROW_FIELDS = (
+    "id",
+    "course_id",
+    "course__title",
+    "course__slug",
+    "title",
+    "status",
+    "scheduled_start_at",
+    "scheduled_end_at",
+)
+
+
 def sessions_in_window(*, user: User, start: datetime, end: datetime) -> list[LiveSession]:
     """The user's sessions that overlap [start, end): those of the published courses they
     are actively enrolled in, plus those of the courses they teach (for admins too: the
     calendar is personal, not every session on the platform). Every status, so a
-    calendar can show a cancellation. Two queries (rows, then participant counts)."""
+    calendar can show a cancellation. One query, loading only CALENDAR_ROW_FIELDS (with
+    the course's title and slug): the rows are calendar rows, not full sessions."""
     if end <= start:
         raise field_error(
             "end", _("La fin doit suivre le début."), "end_before_start", headline=True
@@ -285,9 +288,9 @@ def sessions_in_window(*, user: User, start: datetime, end: datetime) -> list[Li
             headline=True,
         )
     enrolled = Enrollment.objects.filter(user=user, is_active=True).values("course_id")
-    sessions = list(
-        LiveSession.objects.select_related("course", "instructor")
-        .only(*SESSION_ROW_FIELDS)
+    return list(
+        LiveSession.objects.select_related("course")
+        .only(*CALENDAR_ROW_FIELDS)
         .filter(
             Q(course_id__in=enrolled, course__status=CourseStatus.PUBLISHED)
             | Q(course__instructor=user),
@@ -296,8 +299,6 @@ def sessions_in_window(*, user: User, start: datetime, end: datetime) -> list[Li
         )
         .order_by("scheduled_start_at", "id")
     )
-    attach_participant_counts(sessions)
-    return sessions
 
 
 def sessions_with_counts(sessions: list[LiveSession]) -> list[LiveSession]:
@@ -370,13 +371,37 @@ QA_PANEL_QUESTIONS = 100
 QA_PANEL_ANSWERS = 500
 
 
-def qa_panel_version(*, session: LiveSession) -> tuple[int, int, datetime | None]:
-    """(count, max id, max updated_at) of the session's chat: one aggregate that changes
-    whenever a message is written, pinned, hidden or deleted (the panel's ETag)."""
-    row = ChatMessage.objects.filter(session=session).aggregate(
-        n=Count("id"), last_id=Max("id"), last_change=Max("updated_at")
+def qa_state_key(session_id: int) -> str:
+    """The Q&A list's key in campus.core.polls: its pollers' shortcut and its stamp."""
+    return f"live-qa-{session_id}"
+
+
+def waiting_state_key(session_id: int) -> str:
+    """The waiting room's key in campus.core.polls."""
+    return f"live-waiting-{session_id}"
+
+
+def waiting_room_state(*, session_id: int) -> tuple[str, datetime] | None:
+    """(status, scheduled start) of the session: what its waiting room's poll answers
+    from (with the time left). None for a session that does not exist."""
+    row = LiveSession.objects.filter(pk=session_id).values_list("status", "scheduled_start_at")
+    found = row.first()
+    return (str(found[0]), found[1]) if found else None
+
+
+def qa_panel_state(*, session_id: int) -> tuple[str, int, int, datetime | None] | None:
+    """(status, count, max id, max updated_at) of the session and its chat, in one query:
+    changes whenever a message is written, pinned, hidden or deleted, and when the
+    session starts or ends. None for a session that does not exist."""
+    rows = list(
+        LiveSession.objects.filter(pk=session_id)
+        .values("status")
+        .annotate(n=Count("chat"), last_id=Max("chat__id"), last_change=Max("chat__updated_at"))
     )
-    return int(row["n"] or 0), int(row["last_id"] or 0), row["last_change"]
+    if not rows:
+        return None
+    row = rows[0]
+    return row["status"], int(row["n"] or 0), int(row["last_id"] or 0), row["last_change"]
 
 
 @dataclass(frozen=True)

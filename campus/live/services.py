@@ -10,6 +10,7 @@ writers), so two concurrent starts or joins see each other's result.
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 import jwt as pyjwt
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import User
-from campus.core import dates, ratelimit
+from campus.core import dates, polls, ratelimit
 from campus.core.errors import Conflict, Forbidden, NotFound
 from campus.core.validation import check_max_length, clean_title, field_error
 from campus.courses.access import authorize_course, is_owner_or_admin
@@ -268,6 +269,7 @@ def session_update(
         )
         locked.sequence += 1
     locked.save()
+    room_changed(locked.pk)
     if (locked.scheduled_start_at, locked.scheduled_end_at) != old_schedule:
         live_notices.session_rescheduled(locked, old_start=old_schedule[0])
     return locked
@@ -357,6 +359,7 @@ def _apply_to_occurrences(
         sessions,
         [*fields, "scheduled_start_at", "scheduled_end_at", "sequence", "updated_at"],
     )
+    room_changed(*(occurrence.pk for occurrence in sessions))
     for field, value in fields.items():
         setattr(record, field, value)
     if local_start is not None:
@@ -543,6 +546,7 @@ def series_cancel(
         occurrence.sequence += 1
         occurrence.updated_at = now
     LiveSession.objects.bulk_update(sessions, ["status", "cancel_reason", "sequence", "updated_at"])
+    room_changed(*(occurrence.pk for occurrence in sessions))
     live_notices.series_cancelled(record, sessions, reason=cleaned)
     return sessions
 
@@ -564,6 +568,7 @@ def session_delete(*, actor: User, session: LiveSession) -> int:
         locked.sequence += 1
         live_notices.session_cancelled(locked)
     locked.delete()
+    room_changed(pk)
     return pk
 
 
@@ -578,6 +583,7 @@ def session_cancel(*, actor: User, session: LiveSession, reason: str = "") -> Li
     locked.cancel_reason = (reason or "").strip()
     locked.sequence += 1
     locked.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    room_changed(locked.pk)
     live_notices.session_cancelled(locked)
     return locked
 
@@ -600,6 +606,7 @@ def session_start(*, actor: User, session: LiveSession, now: datetime | None = N
     locked.actual_start_at = now
     locked.save(update_fields=["status", "actual_start_at", "updated_at"])
     live_notices.session_started(locked, now=now)
+    room_changed(locked.pk)
     return locked
 
 
@@ -664,6 +671,7 @@ def _end_locked(locked: LiveSession, *, now: datetime) -> SessionStats:
     locked.status = LiveSessionStatus.ENDED
     locked.actual_end_at = end_at
     locked.save(update_fields=["status", "actual_end_at", "updated_at"])
+    room_changed(locked.pk)
     AttendanceInterval.objects.filter(participant__session=locked, left_at__isnull=True).update(
         left_at=end_at, last_seen_at=end_at
     )
@@ -684,6 +692,25 @@ def _end_locked(locked: LiveSession, *, now: datetime) -> SessionStats:
         attended_students=len(attended),
         attendance_rate=rate,
     )
+
+
+def qa_list_changed(session_id: int) -> None:
+    """Once committed, the session's Q&A list is no longer the one its pollers hold:
+    their next poll takes the full path (campus.core.polls)."""
+    transaction.on_commit(partial(polls.states_changed, [selectors.qa_state_key(session_id)]))
+
+
+def room_changed(*session_ids: int) -> None:
+    """Once committed, the sessions' rows changed (schedule, status, deletion): what the
+    waiting room and the Q&A list pollers hold is stale, their next poll takes the full
+    path (campus.core.polls)."""
+    keys = [
+        key
+        for session_id in session_ids
+        for key in (selectors.qa_state_key(session_id), selectors.waiting_state_key(session_id))
+    ]
+    if keys:
+        transaction.on_commit(partial(polls.states_changed, keys))
 
 
 # --- Joining and presence -----------------------------------------------------------------
@@ -883,12 +910,24 @@ def session_leave(
     }
 
 
-@transaction.atomic
 def session_heartbeat(
     *, actor: User, session: LiveSession, now: datetime | None = None
 ) -> dict[str, Any]:
+    """The browser is still in the room: its open interval was seen now. One UPDATE in
+    the common case (500 students send one every 30 s); the locked path only to say why
+    nothing was open, or for an interval that began after `now` on another clock."""
     authorize_course(actor, session.course, "content")
     now = now or timezone.now()
+    open_intervals = AttendanceInterval.objects.filter(
+        participant__session=session, participant__user=actor, left_at__isnull=True
+    )
+    if open_intervals.filter(joined_at__lte=now).update(last_seen_at=now):
+        return {"session_id": session.pk, "last_seen_at": now}
+    return _heartbeat_locked(actor=actor, session=session, now=now)
+
+
+@transaction.atomic
+def _heartbeat_locked(*, actor: User, session: LiveSession, now: datetime) -> dict[str, Any]:
     participant = _own_participant(actor, session)
     interval = participant.intervals.filter(left_at__isnull=True).order_by("-joined_at").first()
     if interval is None:
@@ -946,6 +985,7 @@ def chat_post(
     message = ChatMessage.objects.create(
         session=session, author=actor, kind=kind, text=cleaned, answer_to=question
     )
+    qa_list_changed(session.pk)
     if kind == ChatKind.QUESTION:  # the course's owner is told (in-app only)
         moderation.live_question(
             actor=actor,
@@ -1096,6 +1136,7 @@ def chat_moderate(
         message.hidden_by = actor if message.is_hidden else None
         fields.append("hidden_by")
     message.save(update_fields=fields)
+    qa_list_changed(session.pk)
     return message
 
 

@@ -141,19 +141,19 @@ def test_an_envelope_is_named_for_what_it_carries() -> None:
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
+    ("method", "path", "row"),
     [
-        ("get", "/api/student/calendar/live-sessions"),
-        ("patch", "/api/live-sessions/{session_id}/series"),
+        ("get", "/api/student/calendar/live-sessions", "CalendarSessionOut"),
+        ("patch", "/api/live-sessions/{session_id}/series", "SessionOut"),
     ],
 )
 def test_lists_of_live_sessions_are_documented_as_such(
-    doc: dict[str, Any], method: str, path: str
+    doc: dict[str, Any], method: str, path: str, row: str
 ) -> None:
     envelope = component(doc, success_schema(doc, method, path)["$ref"])
     data = envelope["properties"]["data"]
     assert data["type"] == "array"
-    assert data["items"]["$ref"].endswith("/SessionOut")
+    assert data["items"]["$ref"].endswith(f"/{row}")
 
 
 def test_notification_preferences_are_a_list_of_preferences(doc: dict[str, Any]) -> None:

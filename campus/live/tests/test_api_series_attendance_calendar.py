@@ -5,10 +5,11 @@ import csv
 import io
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import time_machine
+from django.urls import get_script_prefix, resolve, reverse, set_script_prefix
 from django.utils import timezone
 
 from campus.accounts.models import User
@@ -17,10 +18,11 @@ from campus.core.tests.openapi_check import call_conforming
 from campus.courses import services as course_services
 from campus.courses.models import Course
 from campus.courses.tests.test_query_counts import count_queries, warmed
-from campus.live import services
-from campus.live.models import AttendanceInterval, LiveSession, SessionSeries
+from campus.live import presenters, selectors, services
+from campus.live.models import AttendanceInterval, LiveSession, LiveSessionStatus, SessionSeries
+from campus.live.schemas import SessionStatusName
 from campus.live.tests.helpers import make_live, make_session
-from conftest import assert_error
+from conftest import assert_error, build_course
 
 pytestmark = pytest.mark.django_db
 
@@ -310,7 +312,7 @@ def test_calendar_overlap_semantics(
     assert [r["id"] for r in rows] == [long.pk, inside.pk]
     assert rows[1]["status"] == "cancelled"
     assert not SECRET_KEYS & set(rows[0])
-    assert rows[0]["scheduled_start_at"].endswith("Z")
+    assert rows[0]["start"].endswith("Z") and rows[0]["end"].endswith("Z")
     assert before.pk and ending_at_start.pk
     # The owner sees the sessions of the course they teach; an outsider none.
     assert [r["id"] for r in api(owner).get(CALENDAR, params).json_body["data"]] == [
@@ -357,8 +359,154 @@ def test_calendar_queries_do_not_grow(api: Any, owner: User, member: User, cours
     params = window(timezone.now() - timedelta(days=1), timezone.now() + timedelta(days=30))
     call = warmed(api(member), CALENDAR, params)
     one = count_queries(call)
-    for n in range(1, 50):
+    # Sessions of other courses (other slugs in the urls) and of a series.
+    for n in range(1, 40):
         make_session(owner, course, title=f"S{n}", starts_in=timedelta(hours=n))
+    for n in range(5):
+        other = build_course(owner, title=f"Autre {n}")
+        course_services.enrollment_create(actor=member, course=other)
+        make_session(owner, other, title=f"A{n}", starts_in=timedelta(hours=n + 1))
+    services.series_create(
+        actor=owner,
+        course=course,
+        title="Atelier",
+        days_of_week=[1, 3],
+        start_time=time(18, 0),
+        starts_on=(timezone.now() + timedelta(days=2)).date(),
+        duration_minutes=60,
+        count=5,
+    )
     rows = call().json_body["data"]
-    assert len(rows) == 50 and rows[0]["participants_count"] == 1
+    assert len(rows) == 50 and rows[0]["status"] == "live"
+    assert len({row["url"] for row in rows}) == 50
     assert count_queries(call) == one
+    # The token (with its user), then the rows: no per-row query, no participant count.
+    assert one == 2
+
+
+CALENDAR_ROW_KEYS = {
+    "id",
+    "title",
+    "course_id",
+    "course_title",
+    "status",
+    "start",
+    "end",
+    "type",
+    "url",
+}
+
+
+def test_a_calendar_row_is_the_seeds_lean_row(
+    api: Any, owner: User, course: Course, user_factory: Any, client: Any
+) -> None:
+    """Seed 000 §2.4's row (the MdSC frontend's CalendarLiveSession) plus course_id and
+    status: nothing of the full session (description, room, instructor, counts)."""
+    student = user_factory(timezone="America/Port-au-Prince")  # not UTC: times still Z
+    course_services.enrollment_create(actor=student, course=course)
+    session = make_session(owner, course, title="Séance : étude de cas")
+    params = window(timezone.now(), timezone.now() + timedelta(days=1))
+    (row,) = api(student).get(CALENDAR, params).json_body["data"]
+    assert set(row) == CALENDAR_ROW_KEYS
+    url = reverse("live:session_detail", kwargs={"slug": course.slug, "session_id": session.pk})
+    assert row == {
+        "id": session.pk,
+        "title": "Séance : étude de cas",
+        "course_id": course.pk,
+        "course_title": course.title,
+        "status": "scheduled",
+        "start": row["start"],
+        "end": row["end"],
+        "type": "live_session",
+        "url": url,
+    }
+    # UTC with a Z, the scheduled times to the millisecond.
+    for key, value in (("start", session.scheduled_start_at), ("end", session.scheduled_end_at)):
+        assert row[key].endswith("Z"), row[key]
+        parsed = datetime.fromisoformat(row[key].replace("Z", "+00:00"))
+        assert parsed.utcoffset() == timedelta(0)
+        assert abs(parsed - value) < timedelta(milliseconds=1)
+    # The url is a path (no host), and it is the student's page of that very session.
+    assert row["url"].startswith("/") and "//" not in row["url"]
+    match = resolve(row["url"])
+    assert match.view_name == "live:session_detail"
+    assert match.kwargs == {"slug": course.slug, "session_id": session.pk}
+    client.force_login(student)
+    page = client.get(row["url"])
+    assert page.status_code == 200 and session.title in page.content.decode()
+
+
+def test_the_calendar_row_is_documented(owner: User, member: User, course: Course) -> None:
+    make_session(owner, course)
+    services.session_cancel(actor=owner, session=make_session(owner, course), reason="Grève")
+    token, _ = token_issue(user=member)
+    response = call_conforming(
+        "GET",
+        CALENDAR,
+        token=token,
+        query=window(timezone.now(), timezone.now() + timedelta(days=1)),
+    )
+    rows = response.json()["data"]
+    assert [row["status"] for row in rows] == ["scheduled", "cancelled"]
+    assert all(set(row) == CALENDAR_ROW_KEYS for row in rows)
+
+
+def test_the_documented_statuses_are_the_models() -> None:
+    assert set(get_args(SessionStatusName)) == set(LiveSessionStatus.values)
+
+
+def test_a_calendar_lists_only_the_callers_courses(
+    api: Any,
+    owner: User,
+    member: User,
+    course: Course,
+    other_instructor: User,
+    outsider: User,
+    draft_course: Course,
+) -> None:
+    mine = make_session(owner, course, title="La mienne")
+    elsewhere = build_course(other_instructor, title="Un autre cours")
+    course_services.enrollment_create(actor=outsider, course=elsewhere)
+    theirs = make_session(other_instructor, elsewhere, title="La leur")
+    draft = make_session(owner, draft_course, title="Brouillon")
+    params = window(timezone.now(), timezone.now() + timedelta(days=1))
+    assert [r["id"] for r in api(member).get(CALENDAR, params).json_body["data"]] == [mine.pk]
+    assert [r["id"] for r in api(outsider).get(CALENDAR, params).json_body["data"]] == [theirs.pk]
+    # The owner sees every course they teach, a draft too; never another's.
+    owned = [r["id"] for r in api(owner).get(CALENDAR, params).json_body["data"]]
+    assert sorted(owned) == sorted([mine.pk, draft.pk])
+    assert [r["id"] for r in api(other_instructor).get(CALENDAR, params).json_body["data"]] == [
+        theirs.pk
+    ]
+
+
+def test_calendar_rows_load_only_what_they_show(
+    owner: User, member: User, course: Course, django_assert_num_queries: Any
+) -> None:
+    make_session(owner, course)
+    now = timezone.now()
+    with django_assert_num_queries(1):
+        sessions = selectors.sessions_in_window(user=member, start=now, end=now + timedelta(days=1))
+    assert {"description", "jitsi_room_name", "jitsi_room_password"} <= (
+        sessions[0].get_deferred_fields()
+    )
+    with django_assert_num_queries(0):
+        rows = presenters.calendar_rows(sessions)
+    assert rows[0]["url"].endswith(f"/live-sessions/{sessions[0].pk}")
+
+
+def test_calendar_urls_keep_the_script_prefix(owner: User, member: User, course: Course) -> None:
+    """The url template is taken per list under the current prefix (SCRIPT_NAME), so it
+    stays the very path reverse() gives."""
+    session = make_session(owner, course)
+    now = timezone.now()
+    sessions = selectors.sessions_in_window(user=member, start=now, end=now + timedelta(days=1))
+    before = get_script_prefix()
+    set_script_prefix("/campus/")
+    try:
+        (row,) = presenters.calendar_rows(sessions)
+        kwargs = {"slug": course.slug, "session_id": session.pk}
+        assert row["url"] == reverse("live:session_detail", kwargs=kwargs)
+        assert row["url"].startswith("/campus/courses/")
+    finally:
+        set_script_prefix(before)

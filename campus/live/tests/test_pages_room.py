@@ -154,7 +154,7 @@ def test_join_scheduled_is_the_waiting_room(scheduled: LiveSession, member: User
     assert "Salle d\u2019attente" in page
     assert f"à {start:%H:%M}." in page
     assert "Programmée" in page
-    assert f'hx-get="{url("waiting_status", scheduled)}"' in page
+    assert f'hx-get="{url("waiting_status", scheduled)}?v=' in page
     assert 'hx-trigger="every 15s"' in page  # 10 minutes before the start (see test_waiting_poll)
     assert "live-room-config" not in page
     assert "live/room.js" not in page
@@ -345,7 +345,9 @@ def test_questions_list_part_is_only_the_polled_list(live: LiveSession, member: 
     assert "every 5s" in page
 
 
-def test_questions_etag_304_and_changes(live: LiveSession, member: User, owner: User) -> None:
+def test_questions_etag_304_and_changes(
+    live: LiveSession, member: User, owner: User, django_capture_on_commit_callbacks: Any
+) -> None:
     client = client_for(member)
     question = ask(live, member)
     first = client.get(url("questions", live))
@@ -365,7 +367,8 @@ def test_questions_etag_304_and_changes(live: LiveSession, member: User, owner: 
             actor=owner, session=live, message_id=question.pk, action="hide"
         ),
     ):
-        change()
+        with django_capture_on_commit_callbacks(execute=True):  # as the write commits
+            change()
         response = client.get(url("questions", live), HTTP_IF_NONE_MATCH=etag)
         assert response.status_code == 200
         etag = response["ETag"]
@@ -377,11 +380,12 @@ def test_questions_etag_304_and_changes(live: LiveSession, member: User, owner: 
 
 
 def test_questions_etag_changes_when_the_session_ends(
-    live: LiveSession, member: User, owner: User
+    live: LiveSession, member: User, owner: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = client_for(member)
     etag = client.get(url("questions", live))["ETag"]
-    services.session_end(actor=owner, session=live)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_end(actor=owner, session=live)
     response = client.get(url("questions", live), HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert "Les questions sont ouvertes pendant la session en direct." in response.content.decode()

@@ -1,5 +1,7 @@
 """The waiting room polls less often while the start is far: the delay is computed in
-Python for the time left (unit) and written into each answer's hx-trigger (pages)."""
+Python for the time left (unit) and written into each answer's hx-trigger (pages). While
+nothing changes, a poll is an empty 204 answered before anything loads (campus.core.polls),
+until the delay itself would change."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -12,6 +14,7 @@ from django.urls import reverse
 
 from campus.accounts.models import User
 from campus.courses.models import Course
+from campus.live import services
 from campus.live.models import LiveSession
 from campus.live.tests.helpers import make_session
 from campus.live.views.room import waiting_poll_seconds
@@ -93,5 +96,95 @@ def test_the_page_and_each_poll_answer_carry_the_delay_for_now(
         assert response.status_code == 200
         body = response.content.decode()
         assert _trigger(body) == expected
-        assert f'hx-get="{status_url}"' in body
+        assert f'hx-get="{status_url}?v=' in body
         assert "En attente du début de la session" in body
+
+
+def _waiting(user: User, session: LiveSession) -> tuple[Client, str]:
+    """A browser of `user` on the waiting room, and the poll URL the page gave it."""
+    client = Client()
+    client.force_login(user)
+    kwargs = {"slug": session.course.slug, "session_id": session.pk}
+    return client, _poll_url(client.get(reverse("live:join", kwargs=kwargs)).content.decode())
+
+
+def _poll_url(html: str) -> str:
+    match = re.search(r'class="live-waiting-poll" hx-get="([^"]+)"', html)
+    assert match, html[:300]
+    return match.group(1).replace("&amp;", "&")
+
+
+@pytest.mark.django_db
+def test_an_unchanged_wait_is_an_empty_204_until_a_faster_delay_begins(
+    owner: User, course: Course, member: User, django_assert_num_queries: Any
+) -> None:
+    """15 min 30 s before the start the delay is 30 s (to meet the 15-minute tier); the
+    204s keep that poll, so its pass ends when the 15 s tier begins: the next poll
+    gets the new delay."""
+    with time_machine.travel(START - timedelta(minutes=15, seconds=30), tick=False) as clock:
+        session = make_session(owner, course, starts_in=timedelta(minutes=15, seconds=30))
+        client = Client()
+        client.force_login(member)
+        page = client.get(
+            reverse("live:join", kwargs={"slug": course.slug, "session_id": session.pk})
+        )
+        url = _poll_url(page.content.decode())
+        assert _trigger(page.content.decode()) == 30
+        clock.shift(20)
+        with django_assert_num_queries(0):
+            unchanged = client.get(url, **HTMX)
+        assert unchanged.status_code == 204 and unchanged.content == b""
+        clock.shift(11)  # 14 min 59 s before: the 15 s tier
+        faster = client.get(url, **HTMX)
+        assert faster.status_code == 200
+        assert _trigger(faster.content.decode()) == 15
+        assert client.get(_poll_url(faster.content.decode()), **HTMX).status_code == 204
+
+
+@pytest.mark.django_db
+def test_a_change_reaches_the_waiting_poll_at_once(
+    owner: User, course: Course, member: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A new time, the start and a cancellation each end the 204s (the write replaces
+    the stamp when it commits)."""
+    session = make_session(owner, course, starts_in=timedelta(minutes=1))
+    client, url = _waiting(member, session)
+    assert client.get(url, **HTMX).status_code == 204
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_update(
+            actor=owner,
+            session=session,
+            scheduled_start_at=session.scheduled_start_at + timedelta(hours=1),
+            scheduled_end_at=session.scheduled_end_at + timedelta(hours=1),
+        )
+    moved = client.get(url, **HTMX)
+    assert moved.status_code == 200 and _trigger(moved.content.decode()) == 60
+    url = _poll_url(moved.content.decode())
+    assert client.get(url, **HTMX).status_code == 204
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_cancel(actor=owner, session=session, reason="Grève")
+    closed = client.get(url, **HTMX)
+    assert closed.status_code == 286  # htmx stops polling
+    assert "annulée" in closed.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_start_reaches_the_waiting_poll(
+    owner: User, course: Course, member: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    session = make_session(owner, course, starts_in=timedelta(minutes=1))
+    client, url = _waiting(member, session)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_start(actor=owner, session=session)
+    assert client.get(url, **HTMX).headers["HX-Refresh"] == "true"
+
+
+@pytest.mark.django_db
+def test_another_browser_with_the_url_gets_its_own_answer(
+    owner: User, course: Course, member: User, outsider: User
+) -> None:
+    session = make_session(owner, course, starts_in=timedelta(minutes=1))
+    _member_browser, url = _waiting(member, session)
+    stranger = Client()
+    stranger.force_login(outsider)
+    assert stranger.get(url, **HTMX).status_code == 403

@@ -15,7 +15,6 @@
   redirect back to the join page.
 """
 
-import hashlib
 import math
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,13 +22,16 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -37,6 +39,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from campus.accounts import services as account_services
 from campus.accounts.models import User
+from campus.core import polls
 from campus.core.errors import Conflict, NotFound
 from campus.core.security import embeds
 from campus.core.views import current_user, form_call, form_status, page, safe_next
@@ -57,6 +60,9 @@ WAITING_POLL_TIERS: tuple[tuple[timedelta, int], ...] = (
     (timedelta(hours=2), 12),
 )
 WAITING_POLL_FAR_FACTOR = 60
+# A drawn students' list outlives its state's change by this much at most (a new state
+# is a new key: this only bounds the memory the old ones take).
+QA_ITEMS_SECONDS = 15 * 60
 
 
 class ChatTextForm(forms.Form):
@@ -83,6 +89,12 @@ def _session(request: HttpRequest, slug: str, session_id: int, *, manage: bool =
     return user, session
 
 
+def _polled_session(request: HttpRequest, slug: str, session_id: int) -> Any:
+    """The session as a poll needs it (access checked, few columns: access.py)."""
+    user = current_user(request)
+    return user, access.get_polled_session_for(user, session_id, slug=slug)
+
+
 def _join_url(session: LiveSession) -> str:
     return reverse("live:join", kwargs={"slug": session.course.slug, "session_id": session.pk})
 
@@ -96,23 +108,55 @@ def waiting_poll_seconds(*, starts_at: datetime, now: datetime, base: int) -> in
     tier begins, so a student 2 h 01 min early is checked at 2 h, not at 1 h 56."""
     base = max(1, base)
     left = (starts_at - now).total_seconds()
+    interval, faster_in = _waiting_tier(left, base)
+    return max(base, math.ceil(min(interval, faster_in)))
+
+
+def _waiting_tier(left: float, base: int) -> tuple[int, float]:
+    """For `left` seconds before the start: the tier's poll interval and the seconds
+    until a faster tier begins (infinite in the fastest)."""
     faster_from = 0.0  # where the next, faster tier begins (seconds before the start)
     for bound, factor in WAITING_POLL_TIERS:
         if left <= bound.total_seconds():
-            interval = base * factor
-            break
+            return base * factor, (left - faster_from) if faster_from else math.inf
         faster_from = bound.total_seconds()
-    else:
-        interval = base * WAITING_POLL_FAR_FACTOR
-    return max(base, min(interval, math.ceil(left - faster_from)))
+    return base * WAITING_POLL_FAR_FACTOR, left - faster_from
 
 
-def _waiting_poll(session: LiveSession) -> int:
-    return waiting_poll_seconds(
-        starts_at=session.scheduled_start_at,
-        now=timezone.now(),
-        base=settings.LIVE_WAITING_POLL_SECONDS,
-    )
+def _waiting_state(session_id: int) -> str:
+    """The digest of what the waiting room's answer depends on (status, start), from the
+    shared cache while no write has replaced it (campus.core.polls)."""
+
+    def from_database() -> str:
+        return polls.digest(selectors.waiting_room_state(session_id=session_id))
+
+    return polls.current_state(selectors.waiting_state_key(session_id), from_database)
+
+
+def _waiting_poller(request: HttpRequest, session: LiveSession, state: str) -> dict[str, Any]:
+    """The waiting room's poll: its delay, the version it holds and a pass that ends when
+    the delay would change (a faster tier), so that the shortcut's 204 never keeps a
+    student on a slow poll."""
+    version = polls.version(state, polls.digest(get_language()))
+    now = timezone.now()
+    base = settings.LIVE_WAITING_POLL_SECONDS
+    left = (session.scheduled_start_at - now).total_seconds()
+    return {
+        "waiting_poll_seconds": waiting_poll_seconds(
+            starts_at=session.scheduled_start_at, now=now, base=base
+        ),
+        "waiting_version": version,
+        "waiting_pass": polls.issue_pass(
+            request,
+            path=reverse(
+                "live:waiting_status",
+                kwargs={"slug": session.course.slug, "session_id": session.pk},
+            ),
+            key=selectors.waiting_state_key(session.pk),
+            version_value=version,
+            valid_for=_waiting_tier(left, base)[1],
+        ),
+    }
 
 
 def _room_config(request: HttpRequest, user: User, session: LiveSession) -> dict[str, Any]:
@@ -152,16 +196,23 @@ def _room_config(request: HttpRequest, user: User, session: LiveSession) -> dict
 
 
 def _join_context(
-    request: HttpRequest, user: User, session: LiveSession, **panel: Any
+    request: HttpRequest,
+    user: User,
+    session: LiveSession,
+    *,
+    waiting: str | None = None,
+    **panel: Any,
 ) -> dict[str, Any]:
     moderator = is_owner_or_admin(user, session.course)
     context: dict[str, Any] = {
         "session": session,
         "course": session.course,
         "is_moderator": moderator,
-        "waiting_poll_seconds": _waiting_poll(session),
         "join_url": _join_url(session),
     }
+    if session.status == LiveSessionStatus.SCHEDULED:
+        waiting_state = waiting or _waiting_state(session.pk)
+        context.update(_waiting_poller(request, session, waiting_state))
     if session.status == LiveSessionStatus.LIVE:
         context["config"] = _room_config(request, user, session)
     if session.status in (LiveSessionStatus.LIVE, LiveSessionStatus.ENDED):
@@ -172,25 +223,35 @@ def _join_context(
 @embeds(jitsi.embed_origins)
 @page
 def join(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
+    # The pollers' states before the session's row: see _panel_context.
+    waiting, state = _waiting_state(session_id), _qa_state(session_id)
     user, session = _session(request, slug, session_id)
-    return render(request, "live/room/join.html", _join_context(request, user, session))
+    context = _join_context(request, user, session, waiting=waiting, state=state)
+    return render(request, "live/room/join.html", context)
 
 
 @page
 def waiting_status(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
-    """The waiting room's poll: a small fragment while scheduled (carrying the next poll,
-    with its delay for the time left now), a full reload (HX-Refresh) once live, and a
-    closing note with 286 (htmx stops polling) when ended/cancelled."""
-    _user, session = _session(request, slug, session_id)
+    """The waiting room's poll: while scheduled, an empty 204 while its version holds
+    (most of those answered by campus.core.polls before anything loads), else a small
+    fragment carrying the next poll, with its delay for the time left now; a full
+    reload (HX-Refresh) once live, and a closing note with 286 (htmx stops polling)
+    when ended/cancelled."""
+    state = _waiting_state(session_id)  # before the session's row: see _panel_context
+    _user, session = _polled_session(request, slug, session_id)
     if not request.htmx:  # type: ignore[attr-defined]
         return redirect(_join_url(session))
     if session.status == LiveSessionStatus.LIVE:
         return HttpResponseClientRefresh()
-    status = 200 if session.status == LiveSessionStatus.SCHEDULED else STOP_POLLING
-    context = {"session": session, "course": session.course}
-    if session.status == LiveSessionStatus.SCHEDULED:
-        context["waiting_poll_seconds"] = _waiting_poll(session)
-    return render(request, "live/room/_waiting_status.html", context, status=status)
+    if session.status != LiveSessionStatus.SCHEDULED:
+        context = {"session": session, "course": session.course}
+        return render(request, "live/room/_waiting_status.html", context, status=STOP_POLLING)
+    poller = _waiting_poller(request, session, state)
+    held = request.GET.get(polls.VERSION_PARAM, "")
+    if held == poller["waiting_version"] and polls.pass_is_valid(request, held):
+        return polls.unchanged_response()
+    context = {"session": session, "course": session.course, **poller}
+    return render(request, "live/room/_waiting_status.html", context)
 
 
 @require_POST
@@ -228,50 +289,86 @@ def _panel_context(
     session: LiveSession,
     *,
     moderator: bool,
+    state: str | None = None,
     ask_form: ChatTextForm | None = None,
     answer_form: ChatTextForm | None = None,
     answer_to: int | None = None,
 ) -> dict[str, Any]:
-    version = _panel_version(request, user, session)  # before the rows it describes are read
-    panel = selectors.qa_panel(session=session, moderator=moderator)
-    answer_inline = answer_form is not None and any(q.pk == answer_to for q in panel.questions)
-    return {
+    # The state is read before the rows it describes: a write in between makes the list
+    # newer than its version, and the next poll fetches it again (never the reverse).
+    state = state or _qa_state(session.pk)
+    version = polls.version(state, _viewer_digest(request, user, moderator=moderator))
+    context = {
         "session": session,
         "course": session.course,
-        "panel": panel,
         "is_moderator": moderator,
         "is_live": session.status == LiveSessionStatus.LIVE,
         "ask_form": ask_form or ChatTextForm(),
         "answer_form": answer_form,
         "answer_to": answer_to,
-        "answer_inline": answer_inline,
         "qa_poll_seconds": settings.LIVE_QA_POLL_SECONDS,
         "qa_version": version,
+        "qa_pass": polls.issue_pass(
+            request,
+            path=reverse(
+                "live:questions", kwargs={"slug": session.course.slug, "session_id": session.pk}
+            ),
+            key=selectors.qa_state_key(session.pk),
+            version_value=version,
+        ),
         "join_url": _join_url(session),
     }
+    if moderator:  # with its moderation forms (and their CSRF tokens): drawn for them
+        items = _panel_items(session, moderator=True, answer_form=answer_form, answer_to=answer_to)
+        context.update(items)
+    else:
+        context["qa_items_html"] = _student_items_html(session, state)
+    return context
 
 
-def _panel_version(request: HttpRequest, user: User, session: LiveSession) -> str:
-    """What the panel shows, as a short digest. Cheap: one aggregate over the session's
-    chat, plus what else changes the HTML (status, viewer kind, language, time zone, the
-    CSRF secret the forms carry)."""
-    count, last_id, last_change = selectors.qa_panel_version(session=session)
-    if "CSRF_COOKIE" not in request.META:
-        # No secret yet: create it now (the forms will carry it). When the browser has
-        # one, it is left alone, so an unchanged poll does not re-send the cookie.
-        get_token(request)
-    parts = [
-        count,
-        last_id,
-        last_change.timestamp() if last_change else 0,
-        session.status,
-        is_owner_or_admin(user, session.course),
-        get_language(),
-        user.pk,
-        user.timezone,
-        request.META.get("CSRF_COOKIE", ""),
-    ]
-    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+def _panel_items(
+    session: LiveSession,
+    *,
+    moderator: bool,
+    answer_form: ChatTextForm | None = None,
+    answer_to: int | None = None,
+) -> dict[str, Any]:
+    panel = selectors.qa_panel(session=session, moderator=moderator)
+    answer_inline = answer_form is not None and any(q.pk == answer_to for q in panel.questions)
+    return {"panel": panel, "answer_inline": answer_inline}
+
+
+def _student_items_html(session: LiveSession, state: str) -> str:
+    """The students' list is the same for every student who reads it in the same
+    language and time zone: drawn once per state of the Q&A and kept in the shared
+    cache, so a change read by 500 students is drawn once, not 500 times."""
+    zone = timezone.get_current_timezone_name()
+    key = f"live:qa-items:{session.pk}:{state}:{get_language()}:{zone}"
+    items = cache.get(key)
+    if items is None:
+        context = {"session": session, "is_moderator": False}
+        context.update(_panel_items(session, moderator=False))
+        items = render_to_string("live/room/_qa_items.html", context)
+        cache.set(key, items, QA_ITEMS_SECONDS)
+    return mark_safe(items)  # noqa: S308 (drawn by our own template, escaped there)
+
+
+def _qa_state(session_id: int) -> str:
+    """The digest of what every viewer's list depends on (the session's status and its
+    chat), from the shared cache while no write has replaced it (campus.core.polls)."""
+
+    def from_database() -> str:
+        return polls.digest(selectors.qa_panel_state(session_id=session_id))
+
+    return polls.current_state(selectors.qa_state_key(session_id), from_database)
+
+
+def _viewer_digest(request: HttpRequest, user: User, *, moderator: bool) -> str:
+    """What else changes this viewer's list: role, language, time zone, and the CSRF
+    secret the moderators' forms carry."""
+    return polls.digest(
+        moderator, get_language(), user.pk, user.timezone, polls.page_csrf_secret(request)
+    )
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -298,10 +395,11 @@ def _panel_response(
 @embeds(jitsi.embed_origins)  # a refused POST without htmx shows the room page again
 @page
 def questions(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
-    """GET: the panel (or with ?part=list only its polled list; with ?v=<version> too,
-    204 when that is still the version); POST: ask a question."""
-    user, session = _session(request, slug, session_id)
+    """GET: the panel (or with ?part=list only its polled list; with ?v=<version> and its
+    poll pass too, 204 while that is still the version: campus.core.polls answers most of
+    those before the session is even read); POST: ask a question."""
     if request.method == "POST":
+        user, session = _session(request, slug, session_id)
         form = ChatTextForm(request.POST)
         message = form_call(
             form,
@@ -314,17 +412,19 @@ def questions(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
         if message is None:
             return _panel_response(request, user, session, status=form_status(form), ask_form=form)
         return _panel_response(request, user, session)
+    state = _qa_state(session_id)  # before the session's row: see _panel_context
+    user, session = _polled_session(request, slug, session_id)
+    moderator = is_owner_or_admin(user, session.course)
     part = "list" if request.GET.get("part") == "list" else "panel"
-    version = _panel_version(request, user, session)
-    if part == "list" and request.GET.get("v") == version:
-        return _private(HttpResponse(status=204))  # the poll's "nothing new"
+    version = polls.version(state, _viewer_digest(request, user, moderator=moderator))
+    if part == "list" and request.GET.get("v") == version and polls.pass_is_valid(request, version):
+        return polls.unchanged_response()  # the state was not in the cache; still unchanged
     etag = quote_etag(f"qa-{part}-{version}")
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
         not_modified["ETag"] = etag
         return _private(not_modified)
-    moderator = is_owner_or_admin(user, session.course)
-    context = _panel_context(request, user, session, moderator=moderator)
+    context = _panel_context(request, user, session, moderator=moderator, state=state)
     template = "live/room/_qa_list.html" if part == "list" else "live/room/_qa_panel.html"
     response = render(request, template, context)
     response["ETag"] = etag

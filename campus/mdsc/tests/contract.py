@@ -757,7 +757,16 @@ CALLS: tuple[FrontendCall, ...] = (
         "GET",
         "/student/calendar/live-sessions?start_date=2026-11-01&end_date=2027-02-01",
         "member",
-        reads=("[].id", "[].title"),
+        # Its type CalendarLiveSession (types/liveSession.ts); no component calls it yet.
+        reads=(
+            "[].id",
+            "[].title",
+            "[].course_title",
+            "[].start",
+            "[].end",
+            "[].type",
+            "[].url",
+        ),
         status="works",
         note="start_date/end_date accepted for start/end (a date: the user's zone)",
     ),

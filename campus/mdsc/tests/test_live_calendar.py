@@ -214,7 +214,12 @@ def test_live_calendar_takes_the_seeds_date_names(
     # A date is a day in the user's zone; an end date includes that day.
     rows = client.get(LIVE_CALENDAR, {"start_date": str(day), "end_date": str(day)}).json_body
     assert [row["id"] for row in rows["data"]] == [session.pk]
-    assert rows["data"][0]["title"] == session.title
+    row = rows["data"][0]
+    # The frontend's CalendarLiveSession, as seed 000 §2.4 gives it.
+    assert row["title"] == session.title and row["course_title"] == course.title
+    assert row["start"].endswith("Z") and row["end"].endswith("Z")
+    assert row["type"] == "live_session"
+    assert row["url"] == f"/courses/{course.slug}/live-sessions/{session.pk}"
     before = str(day - timedelta(days=1))
     rows = client.get(LIVE_CALENDAR, {"start_date": before, "end_date": before}).json_body
     assert rows["data"] == []

@@ -1,0 +1,194 @@
+"""Helpers for the tests that start real Campus processes (`make test-worker`): a free
+port, the environment of a server under test, stopping a process group, and a browser
+over plain HTTP (cookies, CSRF, forms, htmx).
+
+Not a test module (its name does not start with test_): the tests import it.
+"""
+
+import contextlib
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+BIN = Path(sys.executable).parent  # the venv's scripts: campus, gunicorn, ...
+DEMO_PASSWORD = "campus-demo"  # README: every account `campus demo` makes
+
+# The developer's shell must not reach the server under test: the embedded defaults
+# (SQLite, database cache, filesystem broker, console email) and DEBUG's plain-HTTP
+# security settings, whatever it exports.
+STRIPPED_ENV = frozenset(
+    {
+        "SITE_URL",
+        "DATABASE_URL",
+        "CACHE_URL",
+        "CELERY_BROKER_URL",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "CSRF_TRUSTED_ORIGINS",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+    }
+)
+STRIPPED_ENV_PREFIXES = ("EMAIL_", "CELERY_", "DJANGO_")
+
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def campus_env(var_dir: Path, **overrides: str) -> dict[str, str]:
+    """This process's environment without the developer's Campus settings
+    (STRIPPED_ENV, STRIPPED_ENV_PREFIXES), in DEBUG with its data in `var_dir`;
+    `overrides` last (e.g. SECRET_KEY, CACHE_URL)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in STRIPPED_ENV and not k.startswith(STRIPPED_ENV_PREFIXES)
+    }
+    env.update(DEBUG="1", CAMPUS_VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1")
+    env.update(overrides)
+    return env
+
+
+def start_group(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start `command` in ROOT in its own session, so its own process group (stop_group
+    stops all of it: nothing outlives the test), its stdout and stderr in `log`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def alive_in_group(pgid: int) -> list[str]:
+    """Processes of a process group still running, as "pid (name)" (zombies are dead
+    already: reaping an orphan is init's business)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name_end = text.rindex(")")
+        state, _ppid, group = text[name_end + 2 :].split()[:3]
+        if int(group) == pgid and state != "Z":
+            alive.append(text[: name_end + 1])
+    return alive
+
+
+def stop_group(process: subprocess.Popen[bytes], *, grace: float = 40, settle: float = 10) -> bool:
+    """Stop a process started with `start_new_session=True` (its pid is its group's) as a
+    process supervisor does: SIGTERM, up to `grace` seconds for it to exit, up to `settle`
+    more for its group to empty; whatever is still running then is killed (SIGKILL).
+
+    True when it was clean: the process exited with 0 and left nothing running."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=grace)
+    deadline = time.monotonic() + settle
+    while alive_in_group(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = alive_in_group(process.pid)
+    if left:
+        print(f"killed what process group {process.pid} left running: {left}", file=sys.stderr)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    return process.returncode == 0 and not left
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token of the page's (first) form."""
+    token = CSRF_FIELD.search(page)
+    assert token, page[:500]
+    return token.group(1)
+
+
+@dataclass
+class Answer:
+    status: int
+    content: bytes
+    url: str  # where it landed (after redirects)
+    ms: float  # how long the request took
+
+    @property
+    def body(self) -> str:
+        return self.content.decode(errors="replace")
+
+
+class Browser:
+    """One cookie jar (cookies do not depend on the port: one browser can talk to several
+    servers that share a database), CSRF from the pages' forms.
+
+    Every method takes a full URL, or a path on `base` when the browser was given one."""
+
+    def __init__(self, base: str = "") -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def url(self, url_or_path: str) -> str:
+        return self.base + url_or_path if url_or_path.startswith("/") else url_or_path
+
+    def request(
+        self,
+        url_or_path: str,
+        *,
+        form: dict[str, str] | None = None,
+        htmx: bool = False,
+        timeout: float = 30,
+    ) -> Answer:
+        """GET, or POST `form`; an HTTP error status is an answer too."""
+        url = self.url(url_or_path)
+        assert url.startswith("http://127.0.0.1:"), url  # only ever a server under test
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        headers = {"Referer": url}
+        if htmx:
+            headers["HX-Request"] = "true"
+        request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 (checked above)
+        started = time.monotonic()
+        try:
+            with self.opener.open(request, timeout=timeout) as answer:
+                status, content, landed = int(answer.status), bytes(answer.read()), str(answer.url)
+        except urllib.error.HTTPError as error:
+            status, content, landed = int(error.code), bytes(error.read()), url
+        elapsed = (time.monotonic() - started) * 1000
+        return Answer(status, content, landed, elapsed)
+
+    def get(self, url_or_path: str) -> bytes:
+        """The content of a page that must answer with success."""
+        answer = self.request(url_or_path)
+        assert 200 <= answer.status < 300, f"{answer.status} for {answer.url}: {answer.body[:500]}"
+        return answer.content
+
+    def post_form(self, url_or_path: str, fields: dict[str, str]) -> str:
+        """Load the page, post its form with `fields` (and its CSRF token) to the same
+        address, as a browser would; returns where it landed (after redirects)."""
+        token = csrf_token(self.get(url_or_path).decode(errors="replace"))
+        answer = self.request(url_or_path, form={"csrfmiddlewaretoken": token, **fields})
+        assert 200 <= answer.status < 300, f"{answer.status} for {answer.url}: {answer.body[:1000]}"
+        return answer.url
+
+    def login(self, email: str, base: str | None = None) -> None:
+        """Log in as a demo account on `base` (default: the browser's)."""
+        landed = self.post_form(
+            f"{self.base if base is None else base}/accounts/login/",
+            {"email": email, "password": DEMO_PASSWORD},
+        )
+        assert "/accounts/login" not in landed, f"login failed for {email}"
