@@ -33,6 +33,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import base36_to_int, int_to_base36
 
 PASS_PARAM = "pass"  # noqa: S105 (a query parameter's name)
 VERSION_PARAM = "v"
@@ -151,7 +152,7 @@ def issue_pass(
     the HMAC. Keys hold no dot."""
     page_csrf_secret(request)
     lifetime = max(1, int(min(valid_for, POLL_PASS_SECONDS)))
-    expires = _base36(int(time.time()) + lifetime)
+    expires = int_to_base36(int(time.time()) + lifetime)
     return f"{key}.{expires}.{_signature(request, path, key, version_value, expires)}"
 
 
@@ -164,7 +165,7 @@ def pass_is_valid(request: HttpRequest, version_value: str) -> str | None:
         return None
     key, expires, signature = parts
     try:
-        left = int(expires, 36) - time.time()
+        left = base36_to_int(expires) - time.time()
     except ValueError:
         return None
     if not 0 <= left <= POLL_PASS_SECONDS:
@@ -178,16 +179,6 @@ def unchanged_response() -> HttpResponse:
     response = HttpResponse(status=204)
     patch_cache_control(response, private=True, no_cache=True)
     return response
-
-
-def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-        if not number:
-            return out
 
 
 def digest(*parts: object) -> str:
