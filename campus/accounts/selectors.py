@@ -4,6 +4,10 @@ from django.db.models import Count, Q
 
 from campus.accounts.models import Role, User
 
+# The state (campus.core.polls) of the names users show: a list that keeps a rendered
+# copy with authors' names in it (public reviews) keeps it under this state's stamp.
+NAMES_STATE = "accounts:names"
+
 
 def active_users_by_role() -> dict[str, int]:
     """Active accounts per role (superusers count as admins): one aggregate."""

@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from campus.accounts import tokens
+from campus.accounts import selectors, tokens
 from campus.accounts.models import Language, Role, User
 from campus.accounts.tasks import send_password_reset_email, send_welcome_email
 from campus.accounts.tokens import TokenPair, token_pair_issue, token_revoke
-from campus.core import ratelimit
+from campus.core import polls, ratelimit
 from campus.core.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
 from campus.core.validation import field_error
 
@@ -200,10 +200,13 @@ def profile_update(
     language: str | None = None,
     data_saver: bool | None = None,
 ) -> User:
+    names_before = (actor.first_name, actor.last_name)
     if first_name is not None:
         actor.first_name = first_name.strip()
     if last_name is not None:
         actor.last_name = last_name.strip()
+    if (actor.first_name, actor.last_name) != names_before:
+        names_changed()
     if timezone is not None:
         actor.timezone = _validate_timezone(timezone)
     if language is not None:
@@ -212,6 +215,12 @@ def profile_update(
         actor.data_saver = bool(data_saver)
     actor.save(update_fields=["first_name", "last_name", "timezone", "language", "data_saver"])
     return actor
+
+
+def names_changed() -> None:
+    """Users' shown names changed, or users went away: copies of lists that show them
+    (campus.core.polls) are stale once this commits."""
+    transaction.on_commit(lambda: polls.states_changed([selectors.NAMES_STATE]))
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ import hashlib
 import secrets
 import time
 from collections.abc import Callable
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -43,6 +44,7 @@ POLL_PASS_SECONDS = 600
 STATE_SECONDS = 6 * 3600
 _SALT = "campus.core.polls.pass"
 _VERSION_SEPARATOR = "."
+T = TypeVar("T")
 
 
 def _stamp_key(key: str) -> str:
@@ -68,16 +70,34 @@ def _current_stamp(key: str) -> str:
     return str(stamp)
 
 
-def current_state(key: str, compute: Callable[[], str]) -> str:
+def current_state(
+    key: str, compute: Callable[[], str], *, request: HttpRequest | None = None
+) -> str:
     """The state's digest: the stored one while its stamp is current, else `compute()`
-    (from the database), stored under the stamp read *before* computing."""
-    known = known_state(key)
+    (from the database), stored under the stamp read *before* computing. With the
+    request, a state the shortcut middleware already read for it is not read again."""
+    known = _read_in_request(request, key) or known_state(key)
     if known is not None:
         return known
     stamp = _current_stamp(key)
     state = compute()
     cache.set(_state_key(key), (stamp, state), STATE_SECONDS)
     return state
+
+
+def stamped_value(key: str, variant: str, compute: Callable[[], T]) -> T:
+    """A value derived from the state behind `key` (one page of a list, say), kept per
+    `variant` under the same rule as the state: served while the stamp it was computed
+    under is the current one, else `compute()` again. One cache round trip on a hit."""
+    value_key = f"polls:value:{key}:{variant}"
+    found = cache.get_many([_stamp_key(key), value_key])
+    stamp, entry = found.get(_stamp_key(key)), found.get(value_key)
+    if stamp is not None and isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stamp:
+        return cast(T, entry[1])
+    stamp = stamp if stamp is not None else _current_stamp(key)
+    value = compute()
+    cache.set(value_key, (stamp, value), STATE_SECONDS)
+    return value
 
 
 def known_state(key: str) -> str | None:
@@ -88,6 +108,11 @@ def known_state(key: str) -> str | None:
     if stamp is None or not isinstance(entry, tuple) or len(entry) != 2 or entry[0] != stamp:
         return None
     return str(entry[1])
+
+
+def _read_in_request(request: HttpRequest | None, key: str) -> str | None:
+    states: dict[str, str] = getattr(request, "_poll_states", {})
+    return states.get(key)
 
 
 def version(state: str, viewer: str) -> str:
@@ -197,6 +222,10 @@ class PollShortcutMiddleware:
         if request.method in ("GET", "HEAD") and PASS_PARAM in request.GET:
             version_value = request.GET.get(VERSION_PARAM, "")
             key = pass_is_valid(request, version_value)
-            if key is not None and known_state(key) == _state_of(version_value):
+            state = known_state(key) if key is not None else None
+            if state is not None and state == _state_of(version_value):
                 return unchanged_response()
+            if key is not None and state is not None:
+                # Changed: the view reads the same state (current_state), not again.
+                request._poll_states = {key: state}  # type: ignore[attr-defined]
         return self.get_response(request)

@@ -58,6 +58,9 @@ class Course(models.Model):
     rating_count = models.PositiveIntegerField(_("nombre d'avis"), default=0)
     rating_distribution = models.JSONField(_("répartition des notes"), default=empty_distribution)
     rating_recommend_count = models.PositiveIntegerField(_("recommandations"), default=0)
+    # Renewed with every write of a review, in its transaction: the version under which
+    # the public list of reviews is kept in the cache (campus.ratings.public).
+    rating_version = models.PositiveIntegerField(_("version des avis"), default=0, editable=False)
     created_at = models.DateTimeField(_("date de création"), default=timezone.now)
     updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
 

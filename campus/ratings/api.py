@@ -7,7 +7,7 @@ from campus.accounts.auth import AuthedRequest, MaybeAuthedRequest, optional_aut
 from campus.core.envelope import Envelope, PageEnvelope, created, ok
 from campus.core.pagination import PageQuery
 from campus.courses import access as course_access
-from campus.ratings import access, presenters, selectors, services
+from campus.ratings import access, presenters, public, selectors, services
 from campus.ratings.schemas import (
     CanRateOut,
     ListQuery,
@@ -47,11 +47,10 @@ def rating_list(
     request: MaybeAuthedRequest, course_id: int, filters: Query[ListQuery], page: Query[PageQuery]
 ) -> dict:
     course = course_access.get_course_for(request.auth, course_id, action="view")
-    result = selectors.approved_page(course=course, sort=filters.sort, query=page)
-    for review in result.items:
-        review.course = course
-    rows = [presenters.rating_row(r, viewer=request.auth) for r in result.items]
-    return ok(rows, pagination=result.pagination())
+    rows, pagination = public.approved_rows(
+        course=course, sort=filters.sort, query=page, viewer=request.auth
+    )
+    return ok(rows, pagination=pagination)
 
 
 @router.get(

@@ -64,13 +64,24 @@ def _lock_course(course_id: int) -> Course:
 
 
 def refresh_course_stats(*, course: Course) -> Course:
-    """Recompute the course's statistics from its approved reviews (call under the
-    course row lock, i.e. after `_lock_course`, inside the transaction)."""
+    """Recompute the course's statistics from its approved reviews and renew the version
+    of its reviews (call under the course row lock, i.e. after `_lock_course`, inside
+    the transaction)."""
     stats = selectors.approved_stats(course_id=course.pk)
     for name, value in stats.items():
         setattr(course, name, value)
-    course.save(update_fields=[*stats, "updated_at"])
+    course.rating_version += 1  # the row is locked: no other writer in between
+    course.save(update_fields=[*stats, "rating_version", "updated_at"])
     return course
+
+
+@transaction.atomic
+def reviews_edited_elsewhere(*, course_id: int) -> None:
+    """Reviews of the course were written outside these services (the admin site): its
+    statistics are recomputed, which also renews the version of its public list."""
+    course = Course.objects.select_for_update().filter(pk=course_id).first()
+    if course is not None:  # a course deleted with its reviews has nothing to refresh
+        refresh_course_stats(course=course)
 
 
 def _check_stars(value: Any) -> int:

@@ -7,6 +7,7 @@ Not a test module (its name does not start with test_): the tests import it.
 
 import contextlib
 import http.cookiejar
+import json
 import os
 import re
 import signal
@@ -19,6 +20,9 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent  # the venv's scripts: campus, gunicorn, ...
@@ -192,3 +196,82 @@ class Browser:
             {"email": email, "password": DEMO_PASSWORD},
         )
         assert "/accounts/login" not in landed, f"login failed for {email}"
+
+
+# --- Two servers sharing a database and a cache (the cross-process cache tests) ----------
+
+STEP_TIMEOUT = 120
+SERVER_START_TIMEOUT = 60
+
+
+def shared_env(var_dir: Path, cache_url: str, secret_key: str) -> dict[str, str]:
+    """The servers' (and their helper processes') environment: one SECRET_KEY and, when
+    given, one CACHE_URL for all."""
+    cache = {"CACHE_URL": cache_url} if cache_url else {}
+    return campus_env(
+        var_dir, DJANGO_SETTINGS_MODULE="campus.settings", SECRET_KEY=secret_key, **cache
+    )
+
+
+def run_step(env: dict[str, str], *command: str) -> str:
+    """Run a command to its end (it must succeed); its standard output."""
+    done = subprocess.run(
+        command, env=env, cwd=ROOT, timeout=STEP_TIMEOUT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, f"{command[:2]} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def run_python(env: dict[str, str], code: str, *args: str) -> dict[str, Any]:
+    """Run `code` in a new process; its last line of output is JSON."""
+    out = run_step(env, sys.executable, "-c", code, *args)
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def migrated_demo(var_dir: Path) -> Path:
+    """A migrated database (with the cache's table) holding the demo data."""
+    env = shared_env(var_dir, "", "unused")
+    run_step(env, str(BIN / "campus"), "migrate", "--noinput")
+    run_step(env, str(BIN / "campus"), "demo", "--if-empty")
+    return var_dir
+
+
+@dataclass
+class Server:
+    name: str
+    base: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def tail(self, lines: int = 30) -> str:
+        text = self.log.read_text(errors="replace").splitlines()[-lines:]
+        return f"--- server {self.name} ({self.base}) ---\n" + "\n".join(text)
+
+
+def start_server(name: str, env: dict[str, str], var_dir: Path) -> Server:
+    """A gunicorn (1 worker, 2 threads) on a free port, in its own process group."""
+    port = free_port()
+    log = var_dir / f"gunicorn-{name}-{port}.log"
+    command = [str(BIN / "gunicorn"), "campus.wsgi:application", "--workers", "1"]
+    command += ["--threads", "2", "--bind", f"127.0.0.1:{port}", "--access-logfile", "-"]
+    process = start_group(command, env, log)
+    return Server(name=name, base=f"http://127.0.0.1:{port}", process=process, log=log)
+
+
+def wait_ready(server: Server, deadline: float) -> None:
+    while True:
+        assert server.process.poll() is None, server.tail()
+        with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
+            if Browser(server.base).request("/accounts/login/", timeout=5).status == 200:
+                return
+        assert time.monotonic() < deadline, "the server did not answer in time\n" + server.tail()
+        time.sleep(0.2)
+
+
+def flush_redis(url: str) -> None:
+    import redis  # Django's RedisCache needs it: installed with the project
+
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.exceptions.ConnectionError as error:
+        pytest.fail(f"Redis is needed for the Redis cache's run ({url}): {error}")

@@ -16,16 +16,11 @@ server in its own process group, stopped at the end. It runs with the real-proce
 (`make test-worker`, CI's worker step).
 """
 
-import contextlib
 import html
-import json
 import os
 import re
 import secrets
-import subprocess
-import sys
 import time
-import urllib.error
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,21 +28,22 @@ from pathlib import Path
 import pytest
 
 from campus.core.tests.processes import (
-    BIN,
-    ROOT,
+    SERVER_START_TIMEOUT,
     Browser,
-    campus_env,
+    Server,
     csrf_token,
-    free_port,
-    start_group,
+    flush_redis,
+    migrated_demo,
+    run_python,
+    shared_env,
+    start_server,
     stop_group,
+    wait_ready,
 )
 
 pytestmark = pytest.mark.worker
 
 REDIS_CACHE_URL = os.environ.get("CAMPUS_TEST_CACHE_URL", "redis://127.0.0.1:6379/13")
-START_TIMEOUT = 60
-STEP_TIMEOUT = 120
 POLLED_LIST = re.compile(r'<div class="qa-list"[^>]*?hx-get="([^"]+)"')
 
 # Run by `python -c` in the servers' environment (argv after the code: its arguments).
@@ -98,85 +94,14 @@ print(json.dumps({"status": ended.status}))
 )
 
 
-def _env(var_dir: Path, cache_url: str, secret_key: str) -> dict[str, str]:
-    """The servers' (and their helper processes') environment: one SECRET_KEY and, when
-    given, one CACHE_URL for all."""
-    cache = {"CACHE_URL": cache_url} if cache_url else {}
-    return campus_env(
-        var_dir, DJANGO_SETTINGS_MODULE="campus.settings", SECRET_KEY=secret_key, **cache
-    )
-
-
-def _run(env: dict[str, str], *command: str) -> str:
-    done = subprocess.run(
-        command, env=env, cwd=ROOT, timeout=STEP_TIMEOUT, capture_output=True, text=True
-    )
-    assert done.returncode == 0, f"{command[:2]} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-def _python(env: dict[str, str], code: str, *args: str) -> dict[str, object]:
-    """Run `code` in a new process; its last line of output is JSON."""
-    out = _run(env, sys.executable, "-c", code, *args)
-    return dict(json.loads(out.strip().splitlines()[-1]))
-
-
 @pytest.fixture(scope="module")
 def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated demo database for the module: each cache's test makes its own live
     session in it."""
-    path = tmp_path_factory.mktemp("qa-poll-var")
-    env = _env(path, "", "unused")
-    _run(env, str(BIN / "campus"), "migrate", "--noinput")  # with the cache's table
-    _run(env, str(BIN / "campus"), "demo", "--if-empty")
-    return path
+    return migrated_demo(tmp_path_factory.mktemp("qa-poll-var"))
 
 
 # --- Servers ----------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    name: str
-    base: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def tail(self, lines: int = 30) -> str:
-        text = self.log.read_text(errors="replace").splitlines()[-lines:]
-        return f"--- server {self.name} ({self.base}) ---\n" + "\n".join(text)
-
-
-def _start(name: str, env: dict[str, str], var_dir: Path) -> Server:
-    port = free_port()
-    log = var_dir / f"gunicorn-{name}-{port}.log"
-    process = start_group(
-        [
-            str(BIN / "gunicorn"),
-            "campus.wsgi:application",
-            "--workers",
-            "1",
-            "--threads",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "-",
-        ],
-        env,
-        log,
-    )
-    return Server(name=name, base=f"http://127.0.0.1:{port}", process=process, log=log)
-
-
-def _wait_ready(server: Server, deadline: float) -> None:
-    while True:
-        assert server.process.poll() is None, server.tail()
-        with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
-            if Browser(server.base).request("/accounts/login/", timeout=5).status == 200:
-                return
-        assert time.monotonic() < deadline, "the server did not answer in time\n" + server.tail()
-        time.sleep(0.2)
 
 
 @dataclass
@@ -194,29 +119,20 @@ class Campus:
         return self.a.tail() + "\n" + self.b.tail()
 
 
-def _flush_redis(url: str) -> None:
-    import redis  # Django's RedisCache needs it: installed with the project
-
-    try:
-        redis.Redis.from_url(url).flushdb()
-    except redis.exceptions.ConnectionError as error:
-        pytest.fail(f"Redis is needed for the Redis cache's run ({url}): {error}")
-
-
 @pytest.fixture(params=["database-cache", "redis-cache"])
 def campus(request: pytest.FixtureRequest, var_dir: Path) -> Iterator[Campus]:
     cache_url = REDIS_CACHE_URL if request.param == "redis-cache" else ""
     if cache_url:
-        _flush_redis(cache_url)
-    env = _env(var_dir, cache_url, secret_key=secrets.token_urlsafe(40))
-    prepared = _python(env, PREPARE, f"Q&A between servers ({request.param})")
+        flush_redis(cache_url)
+    env = shared_env(var_dir, cache_url, secret_key=secrets.token_urlsafe(40))
+    prepared = run_python(env, PREPARE, f"Q&A between servers ({request.param})")
     assert prepared["status"] == "live", prepared
     servers: list[Server] = []
     try:
-        servers = [_start("A", env, var_dir), _start("B", env, var_dir)]
-        deadline = time.monotonic() + START_TIMEOUT
+        servers = [start_server("A", env, var_dir), start_server("B", env, var_dir)]
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
         for server in servers:
-            _wait_ready(server, deadline)
+            wait_ready(server, deadline)
         yield Campus(
             env=env,
             a=servers[0],
@@ -305,7 +221,7 @@ def test_no_cache_serves_a_stale_qa_list_across_processes(campus: Campus) -> Non
 
     # A third process ends the session: B's next poll is the closed list, which no
     # longer polls; so is A's.
-    ended = _python(campus.env, END, str(campus.session_id), str(campus.owner_id))
+    ended = run_python(campus.env, END, str(campus.session_id), str(campus.owner_id))
     assert ended["status"] == "ended", ended
     for server in (b, a):
         closed = student.request(server.base + third_poll)

@@ -16,6 +16,7 @@
 """
 
 import math
+import random
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,6 +64,8 @@ WAITING_POLL_FAR_FACTOR = 60
 # A drawn students' list outlives its state's change by this much at most (a new state
 # is a new key: this only bounds the memory the old ones take).
 QA_ITEMS_SECONDS = 15 * 60
+# A moment this close to the start is no wait: the room loads at once (HX-Refresh).
+ENTER_AT_ONCE_MS = 100
 
 
 class ChatTextForm(forms.Form):
@@ -123,14 +126,15 @@ def _waiting_tier(left: float, base: int) -> tuple[int, float]:
     return base * WAITING_POLL_FAR_FACTOR, left - faster_from
 
 
-def _waiting_state(session_id: int) -> str:
+def _waiting_state(session_id: int, request: HttpRequest | None = None) -> str:
     """The digest of what the waiting room's answer depends on (status, start), from the
     shared cache while no write has replaced it (campus.core.polls)."""
 
     def from_database() -> str:
         return polls.digest(selectors.waiting_room_state(session_id=session_id))
 
-    return polls.current_state(selectors.waiting_state_key(session_id), from_database)
+    key = selectors.waiting_state_key(session_id)
+    return polls.current_state(key, from_database, request=request)
 
 
 def _waiting_poller(request: HttpRequest, session: LiveSession, state: str) -> dict[str, Any]:
@@ -237,12 +241,12 @@ def waiting_status(request: HttpRequest, slug: str, session_id: int) -> HttpResp
     fragment carrying the next poll, with its delay for the time left now; a full
     reload (HX-Refresh) once live, and a closing note with 286 (htmx stops polling)
     when ended/cancelled."""
-    state = _waiting_state(session_id)  # before the session's row: see _panel_context
+    state = _waiting_state(session_id, request)  # before the session's row: see _panel_context
     _user, session = _polled_session(request, slug, session_id)
     if not request.htmx:  # type: ignore[attr-defined]
         return redirect(_join_url(session))
     if session.status == LiveSessionStatus.LIVE:
-        return HttpResponseClientRefresh()
+        return _entering(request, session)
     if session.status != LiveSessionStatus.SCHEDULED:
         context = {"session": session, "course": session.course}
         return render(request, "live/room/_waiting_status.html", context, status=STOP_POLLING)
@@ -251,6 +255,22 @@ def waiting_status(request: HttpRequest, slug: str, session_id: int) -> HttpResp
     if held == poller["waiting_version"] and polls.pass_is_valid(request, held):
         return polls.unchanged_response()
     context = {"session": session, "course": session.course, **poller}
+    return render(request, "live/room/_waiting_status.html", context)
+
+
+def entry_delay_ms(session: LiveSession) -> int:
+    """A random moment within the class's entry spread (LIVE_ENTRY_SPREAD_MS_PER_100_SEATS)."""
+    spread = settings.LIVE_ENTRY_SPREAD_MS_PER_100_SEATS * session.max_participants // 100
+    return random.randrange(spread) if spread > 0 else 0  # load shaping, not a secret
+
+
+def _entering(request: HttpRequest, session: LiveSession) -> HttpResponse:
+    """The class has started: reload into the room now, or (a big class) after this
+    student's moment within the entry spread, told by the fragment (live/waiting.js)."""
+    delay_ms = entry_delay_ms(session)
+    if delay_ms < ENTER_AT_ONCE_MS:
+        return HttpResponseClientRefresh()
+    context = {"session": session, "course": session.course, "enter_after_ms": delay_ms}
     return render(request, "live/room/_waiting_status.html", context)
 
 
@@ -353,14 +373,15 @@ def _student_items_html(session: LiveSession, state: str) -> str:
     return mark_safe(items)  # noqa: S308 (drawn by our own template, escaped there)
 
 
-def _qa_state(session_id: int) -> str:
+def _qa_state(session_id: int, request: HttpRequest | None = None) -> str:
     """The digest of what every viewer's list depends on (the session's status and its
     chat), from the shared cache while no write has replaced it (campus.core.polls)."""
 
     def from_database() -> str:
         return polls.digest(selectors.qa_panel_state(session_id=session_id))
 
-    return polls.current_state(selectors.qa_state_key(session_id), from_database)
+    key = selectors.qa_state_key(session_id)
+    return polls.current_state(key, from_database, request=request)
 
 
 def _viewer_digest(request: HttpRequest, user: User, *, moderator: bool) -> str:
@@ -412,7 +433,7 @@ def questions(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
         if message is None:
             return _panel_response(request, user, session, status=form_status(form), ask_form=form)
         return _panel_response(request, user, session)
-    state = _qa_state(session_id)  # before the session's row: see _panel_context
+    state = _qa_state(session_id, request)  # before the session's row: see _panel_context
     user, session = _polled_session(request, slug, session_id)
     moderator = is_owner_or_admin(user, session.course)
     part = "list" if request.GET.get("part") == "list" else "panel"
