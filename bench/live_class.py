@@ -14,9 +14,7 @@ own (its cookies, its timers), doing what the room's templates and live/room.js 
    `--arrival-seconds`) and polls `…/join/status` with the delay each answer carries
    (`waiting_poll_seconds`: 5 s in the last two minutes);
 2. the instructor starts the session through the management page's form; each student's
-   next poll gets HX-Refresh, or in a big class its moment within the entry spread
-   (`data-enter-after-ms`, live/waiting.js), then the join page is reloaded (now the
-   room), the room script
+   next poll gets HX-Refresh, the join page is reloaded (now the room), the room script
    joins through the API (session cookie + X-CSRFToken), heartbeats every 30 s from the
    moment the conference is up, and the Q&A list polls every 5 s with the version it
    shows (204 while unchanged);

@@ -123,7 +123,6 @@ _CONFIG = re.compile(r'<script id="live-room-config" type="application/json">(.*
 _QUESTION_TAG = re.compile(r"bench-q-(\d+)")
 _ANSWER_TAG = re.compile(r"bench-a-(\d+)")
 _STATIC = re.compile(r'<(?:link|script)\b[^>]*?(?:href|src)="(/static/[^"]+)"')
-_ENTER_AFTER = re.compile(r'data-enter-after-ms="(\d+)"')
 _ITEM = re.compile(r'<li class="qa-item[^"]*" id="qa-q-(\d+)">')
 
 
@@ -137,12 +136,6 @@ def waiting_poll(page: str) -> tuple[str, int] | None:
     from the page or a status fragment."""
     match = _WAITING_POLL.search(page)
     return (html.unescape(match.group(1)), int(match.group(2))) if match else None
-
-
-def entry_delay(fragment: str) -> float | None:
-    """Seconds until live/waiting.js reloads into the room, when the fragment says so."""
-    match = _ENTER_AFTER.search(fragment)
-    return int(match.group(1)) / 1000 if match else None
 
 
 def qa_list_poll(page: str) -> tuple[str, int] | None:
@@ -726,10 +719,6 @@ class Browser:
         now = self.run.clock.now()
         if response is not None and response.headers.get("HX-Refresh") == "true":
             self.run.clock.at(now + self.run.uniform(0.05, 0.3), self.open_join_page)
-            return
-        enter_after = entry_delay(response.text) if response is not None else None
-        if enter_after is not None:  # live/waiting.js: reload at this student's moment
-            self.run.clock.at(now + enter_after, self.open_join_page)
             return
         if response is not None and response.status_code == 286:
             return  # closed: htmx stops polling

@@ -340,10 +340,6 @@ LIVE_AUTO_END_AFTER_MINUTES = env_int("LIVE_AUTO_END_AFTER_MINUTES", 120)
 LIVE_HEARTBEAT_SECONDS = env_int("LIVE_HEARTBEAT_SECONDS", 30)
 LIVE_WAITING_POLL_SECONDS = env_int("LIVE_WAITING_POLL_SECONDS", 5)
 LIVE_QA_POLL_SECONDS = env_int("LIVE_QA_POLL_SECONDS", 5)
-# When a class starts, its waiting students enter over this many milliseconds per 100
-# seats (a 500-seat class over 5 s, a 50-seat one within 0.5 s), each at a random
-# moment, so that the page loads and joins of a big class do not land in the same second.
-LIVE_ENTRY_SPREAD_MS_PER_100_SEATS = env_int("LIVE_ENTRY_SPREAD_MS_PER_100_SEATS", 1000)
 
 # --- Ratings and certificates ------------------------------------------------------------
 # pre: new reviews wait for approval (default); post: shown at once, can be rejected.

@@ -34,7 +34,6 @@ POLLED_SESSION_FIELDS = (
     "id",
     "status",
     "scheduled_start_at",
-    "max_participants",
     "course_id",
     "course__id",
     "course__slug",

@@ -46,7 +46,7 @@ def rating_create(request: AuthedRequest, course_id: int, payload: RatingIn) -> 
 def rating_list(
     request: MaybeAuthedRequest, course_id: int, filters: Query[ListQuery], page: Query[PageQuery]
 ) -> dict:
-    course = course_access.get_course_for(request.auth, course_id, action="view")
+    course = course_access.get_course_summary_for(request.auth, course_id)
     rows, pagination = public.approved_rows(
         course=course, sort=filters.sort, query=page, viewer=request.auth
     )
@@ -60,7 +60,7 @@ def rating_list(
     summary="Statistics over the approved reviews (public)",
 )
 def rating_stats(request: MaybeAuthedRequest, course_id: int) -> dict:
-    course = course_access.get_course_for(request.auth, course_id, action="view")
+    course = course_access.get_course_summary_for(request.auth, course_id)
     return ok(presenters.course_stats(course))
 
 

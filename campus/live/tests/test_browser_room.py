@@ -18,7 +18,6 @@ from campus.courses.models import Course
 from campus.live import services
 from campus.live.models import AttendanceInterval, ChatKind, ChatMessage, LiveSession
 from campus.live.tests.helpers import make_live, make_session
-from campus.live.views import room as room_views
 from conftest import PASSWORD, browser_login, screenshot_sizes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,33 +69,6 @@ def open_interval(session: LiveSession, user: User) -> AttendanceInterval:
     return AttendanceInterval.objects.filter(
         participant__session=session, participant__user=user
     ).latest("joined_at")
-
-
-def test_a_big_class_enters_at_each_students_moment(
-    live_server: Any,
-    new_browser_page: Any,
-    jitsi_standin: str,
-    owner: User,
-    member: User,
-    course: Course,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The start of a big class: the waiting room says the class has begun and offers to
-    enter now; live/waiting.js reloads into the room at the student's moment."""
-    monkeypatch.setattr(room_views, "entry_delay_ms", lambda session: 2500)
-    session = make_session(owner, course, title="Grand amphi")
-    student = open_room(new_browser_page, live_server.url, member, session)
-    student.get_by_role("heading", name="Salle d\u2019attente").wait_for()
-
-    services.session_start(actor=owner, session=session)
-    entering = student.locator(".live-entering")
-    entering.wait_for(timeout=WAIT_MS)
-    assert "vous entrez dans la salle" in entering.inner_text()
-    assert entering.get_by_role("link", name="Entrer maintenant").is_visible()
-    assert not student.locator("#live-stage").count()  # not yet: its moment comes
-    screenshot_sizes(student, "live-room-entering")
-    wait_for_embed(student)  # then the room, without a click
-    assert "En direct" in student.inner_text("main")
 
 
 def test_waiting_room_enters_by_itself_then_embed_heartbeat_qa_and_leave(

@@ -181,9 +181,8 @@ def test_join_ended_and_cancelled(owner: User, course: Course, member: User) -> 
 
 
 def test_waiting_status_while_scheduled_then_refresh_when_live(
-    scheduled: LiveSession, member: User, owner: User, settings: Any
+    scheduled: LiveSession, member: User, owner: User
 ) -> None:
-    settings.LIVE_ENTRY_SPREAD_MS_PER_100_SEATS = 0  # everyone enters at once
     client = client_for(member)
     response = client.get(url("waiting_status", scheduled), **HTMX)
     assert "En attente du début de la session" in html(response)
@@ -192,39 +191,6 @@ def test_waiting_status_while_scheduled_then_refresh_when_live(
     response = client.get(url("waiting_status", scheduled), **HTMX)
     assert response.status_code == 200
     assert response["HX-Refresh"] == "true"
-
-
-def test_a_big_class_enters_over_its_spread(
-    scheduled: LiveSession, member: User, owner: User, settings: Any
-) -> None:
-    settings.LIVE_ENTRY_SPREAD_MS_PER_100_SEATS = 1000
-    LiveSession.objects.filter(pk=scheduled.pk).update(max_participants=500)
-    services.session_start(actor=owner, session=LiveSession.objects.get(pk=scheduled.pk))
-    client = client_for(member)
-    delays = set()
-    for _ in range(20):
-        response = client.get(url("waiting_status", scheduled), **HTMX)
-        if "HX-Refresh" in response:  # drew a moment under ENTER_AT_ONCE_MS
-            continue
-        fragment = html(response)
-        found = re.search(r'data-enter-after-ms="(\d+)"', fragment)
-        assert found and "vous entrez dans la salle" in fragment, fragment
-        assert f'href="{url("join", scheduled)}"' in fragment  # "Entrer maintenant"
-        delays.add(int(found.group(1)))
-    assert delays and all(0 <= delay < 5000 for delay in delays), delays
-    assert len(delays) > 1  # a moment of its own for each answer, not one for all
-
-
-def test_a_small_class_enters_within_a_second(
-    scheduled: LiveSession, member: User, owner: User
-) -> None:
-    LiveSession.objects.filter(pk=scheduled.pk).update(max_participants=40)
-    services.session_start(actor=owner, session=LiveSession.objects.get(pk=scheduled.pk))
-    client = client_for(member)
-    for _ in range(10):  # the default spread: 1 s per 100 seats, so under 400 ms
-        response = client.get(url("waiting_status", scheduled), **HTMX)
-        found = re.search(r'data-enter-after-ms="(\d+)"', html(response))
-        assert response.get("HX-Refresh") == "true" or (found and int(found.group(1)) < 400)
 
 
 def test_waiting_status_stops_polling_when_cancelled_or_ended(

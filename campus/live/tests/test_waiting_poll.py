@@ -170,13 +170,8 @@ def test_a_change_reaches_the_waiting_poll_at_once(
 
 @pytest.mark.django_db
 def test_the_start_reaches_the_waiting_poll(
-    owner: User,
-    course: Course,
-    member: User,
-    django_capture_on_commit_callbacks: Any,
-    settings: Any,
+    owner: User, course: Course, member: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    settings.LIVE_ENTRY_SPREAD_MS_PER_100_SEATS = 0  # enter at once (no spread)
     session = make_session(owner, course, starts_in=timedelta(minutes=1))
     client, url = _waiting(member, session)
     with django_capture_on_commit_callbacks(execute=True):

@@ -16,7 +16,6 @@
 """
 
 import math
-import random
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,8 +63,6 @@ WAITING_POLL_FAR_FACTOR = 60
 # A drawn students' list outlives its state's change by this much at most (a new state
 # is a new key: this only bounds the memory the old ones take).
 QA_ITEMS_SECONDS = 15 * 60
-# A moment this close to the start is no wait: the room loads at once (HX-Refresh).
-ENTER_AT_ONCE_MS = 100
 
 
 class ChatTextForm(forms.Form):
@@ -246,7 +243,7 @@ def waiting_status(request: HttpRequest, slug: str, session_id: int) -> HttpResp
     if not request.htmx:  # type: ignore[attr-defined]
         return redirect(_join_url(session))
     if session.status == LiveSessionStatus.LIVE:
-        return _entering(request, session)
+        return HttpResponseClientRefresh()
     if session.status != LiveSessionStatus.SCHEDULED:
         context = {"session": session, "course": session.course}
         return render(request, "live/room/_waiting_status.html", context, status=STOP_POLLING)
@@ -255,22 +252,6 @@ def waiting_status(request: HttpRequest, slug: str, session_id: int) -> HttpResp
     if held == poller["waiting_version"] and polls.pass_is_valid(request, held):
         return polls.unchanged_response()
     context = {"session": session, "course": session.course, **poller}
-    return render(request, "live/room/_waiting_status.html", context)
-
-
-def entry_delay_ms(session: LiveSession) -> int:
-    """A random moment within the class's entry spread (LIVE_ENTRY_SPREAD_MS_PER_100_SEATS)."""
-    spread = settings.LIVE_ENTRY_SPREAD_MS_PER_100_SEATS * session.max_participants // 100
-    return random.randrange(spread) if spread > 0 else 0  # load shaping, not a secret
-
-
-def _entering(request: HttpRequest, session: LiveSession) -> HttpResponse:
-    """The class has started: reload into the room now, or (a big class) after this
-    student's moment within the entry spread, told by the fragment (live/waiting.js)."""
-    delay_ms = entry_delay_ms(session)
-    if delay_ms < ENTER_AT_ONCE_MS:
-        return HttpResponseClientRefresh()
-    context = {"session": session, "course": session.course, "enter_after_ms": delay_ms}
     return render(request, "live/room/_waiting_status.html", context)
 
 
