@@ -105,7 +105,8 @@ COURSE_SUMMARY_FIELDS = (
 def get_course_summary_for(user: AnyUser, course_id: int) -> Course:
     """The course, to view, with COURSE_SUMMARY_FIELDS only: for the public reads that
     ask often and need no more (its reviews and their statistics). A lookup by primary
-    key over a few columns costs a third of the full fetch's Python."""
+    key over a few columns costs about half the full fetch's Python (0.4-0.6 ms against
+    1.0-1.1 ms in-process)."""
     course = Course.objects.only(*COURSE_SUMMARY_FIELDS).filter(pk=course_id).order_by()[:1]
     found = next(iter(course), None)
     if found is None:
