@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -275,3 +276,21 @@ def flush_redis(url: str) -> None:
         redis.Redis.from_url(url).flushdb()
     except redis.exceptions.ConnectionError as error:
         pytest.fail(f"Redis is needed for the Redis cache's run ({url}): {error}")
+
+
+@contextlib.contextmanager
+def two_servers(env: dict[str, str], var_dir: Path) -> Iterator[tuple[Server, Server]]:
+    """Servers A and B (as two machines) on one environment, ready; both stopped at the
+    end, and a server that does not stop cleanly fails the test."""
+    servers: list[Server] = []
+    try:
+        servers = [start_server("A", env, var_dir), start_server("B", env, var_dir)]
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        for server in servers:
+            wait_ready(server, deadline)
+        yield servers[0], servers[1]
+    finally:
+        clean = {server.name: stop_group(server.process, grace=15, settle=5) for server in servers}
+    assert all(clean.values()), f"not stopped cleanly: {clean}\n" + "\n".join(
+        server.tail() for server in servers
+    )

@@ -20,7 +20,6 @@ import html
 import os
 import re
 import secrets
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,6 @@ from pathlib import Path
 import pytest
 
 from campus.core.tests.processes import (
-    SERVER_START_TIMEOUT,
     Browser,
     Server,
     csrf_token,
@@ -36,9 +34,7 @@ from campus.core.tests.processes import (
     migrated_demo,
     run_python,
     shared_env,
-    start_server,
-    stop_group,
-    wait_ready,
+    two_servers,
 )
 
 pytestmark = pytest.mark.worker
@@ -127,27 +123,17 @@ def campus(request: pytest.FixtureRequest, var_dir: Path) -> Iterator[Campus]:
     env = shared_env(var_dir, cache_url, secret_key=secrets.token_urlsafe(40))
     prepared = run_python(env, PREPARE, f"Q&A between servers ({request.param})")
     assert prepared["status"] == "live", prepared
-    servers: list[Server] = []
-    try:
-        servers = [start_server("A", env, var_dir), start_server("B", env, var_dir)]
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        for server in servers:
-            wait_ready(server, deadline)
+    with two_servers(env, var_dir) as (a, b):
         yield Campus(
             env=env,
-            a=servers[0],
-            b=servers[1],
+            a=a,
+            b=b,
             session_id=int(str(prepared["session_id"])),
             slug=str(prepared["slug"]),
             owner_id=int(str(prepared["owner_id"])),
             owner=str(prepared["owner"]),
             student=str(prepared["student"]),
         )
-    finally:
-        clean = {server.name: stop_group(server.process, grace=15, settle=5) for server in servers}
-    assert all(clean.values()), f"not stopped cleanly: {clean}\n" + "\n".join(
-        server.tail() for server in servers
-    )
 
 
 def _polled_url(fragment: str) -> str:

@@ -20,7 +20,6 @@ runs with the real-process tests (`make test-worker`, CI's worker step).
 import json
 import os
 import secrets
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,16 +28,13 @@ from typing import Any
 import pytest
 
 from campus.core.tests.processes import (
-    SERVER_START_TIMEOUT,
     Browser,
     Server,
     flush_redis,
     migrated_demo,
     run_python,
     shared_env,
-    start_server,
-    stop_group,
-    wait_ready,
+    two_servers,
 )
 
 pytestmark = pytest.mark.worker
@@ -157,27 +153,17 @@ def campus(request: pytest.FixtureRequest, var_dir: Path) -> Iterator[Campus]:
         flush_redis(cache_url)
     env = shared_env(var_dir, cache_url, secret_key=secrets.token_urlsafe(40))
     prepared = run_python(env, PREPARE)
-    servers: list[Server] = []
-    try:
-        servers = [start_server("A", env, var_dir), start_server("B", env, var_dir)]
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        for server in servers:
-            wait_ready(server, deadline)
+    with two_servers(env, var_dir) as (a, b):
         yield Campus(
             env=env,
-            a=servers[0],
-            b=servers[1],
+            a=a,
+            b=b,
             course_id=int(prepared["course_id"]),
             review_id=int(prepared["review_id"]),
             author_id=int(prepared["author_id"]),
             comment=str(prepared["comment"]),
             first_name=str(prepared["first_name"]),
         )
-    finally:
-        clean = {server.name: stop_group(server.process, grace=15, settle=5) for server in servers}
-    assert all(clean.values()), f"not stopped cleanly: {clean}\n" + "\n".join(
-        server.tail() for server in servers
-    )
 
 
 # --- Reading as an anonymous visitor ------------------------------------------------------
