@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from campus.accounts.selectors import NAMES_STATE
 from campus.core import polls
-from campus.core.pagination import PageQuery
+from campus.core.pagination import Page, PageQuery
 from campus.courses.access import is_owner_or_admin
 from campus.courses.models import Course
 from campus.ratings import presenters, selectors
@@ -41,20 +41,25 @@ def approved_rows(
 def _from_database(
     *, course: Course, sort: selectors.Sort, query: PageQuery, viewer: Any
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    result = selectors.approved_page(course=course, sort=sort, query=query)
-    for review in result.items:
-        review.course = course
+    result = _page(course=course, sort=sort, query=query)
     rows = [presenters.rating_row(review, viewer=viewer) for review in result.items]
     return rows, result.pagination()
 
 
 def _public_page(*, course: Course, sort: selectors.Sort, query: PageQuery) -> dict[str, Any]:
-    result = selectors.approved_page(course=course, sort=sort, query=query)
-    for review in result.items:
-        review.course = course
+    result = _page(course=course, sort=sort, query=query)
+    anonymous = AnonymousUser()
     return {
-        "rows": [presenters.rating_row(review, viewer=AnonymousUser()) for review in result.items],
+        "rows": [presenters.rating_row(review, viewer=anonymous) for review in result.items],
         "pagination": result.pagination(),
         # Who wrote them, so that an author is never served the anonymous copy.
         "authors": {review.user_id for review in result.items},
     }
+
+
+def _page(*, course: Course, sort: selectors.Sort, query: PageQuery) -> Page:
+    """The page's reviews, each knowing its course (already loaded: no query per row)."""
+    result = selectors.approved_page(course=course, sort=sort, query=query)
+    for review in result.items:
+        review.course = course
+    return result
