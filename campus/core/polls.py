@@ -10,8 +10,21 @@ query. Anything else (a change, a cache miss, an old or foreign pass) goes on to
 view, which checks access as always and answers with the fragment and a new pass.
 
 A 204 says only "nothing new since the version you hold", and only to the browser the
-pass was issued to, for at most POLL_PASS_SECONDS: content always takes the full,
-authorized path, so unenrolling still ends access to it at once.
+pass was issued to, for at most POLL_PASS_SECONDS.
+
+A changed poll of a *shared* fragment (the students' Q&A list: the same for every student
+who reads it in the same language and time zone) may be answered here too, with content,
+when its pass carries a *grant*: the full path, having authorized the viewer, stored the
+grant (the viewer's user id, the fragment's name, and the *access stamps* it read before
+checking access: `campus.courses.grants`) and drew the fragment for the new state once,
+with placeholders for the version and the pass (a *shell*). The shortcut serves the
+shell, filled in, only while every access stamp is still the one the grant holds and
+the browser's page session is still logged in as that user; any write that could take
+access away (unenrolling, unpublishing, a role or password change, a deactivated
+account, a moved or deleted session) replaces a stamp when it commits, and a logout
+deletes the page session, so the next poll takes the full, authorized path: unenrolling
+still ends access at once. A grant lives POLL_PASS_SECONDS, after which the full path
+checks access again.
 
 Freshness across processes: each polled state has a *stamp* in the shared cache (Redis,
 or the database cache of the embedded set-up, never process memory), replaced by a new
@@ -26,15 +39,20 @@ import hashlib
 import secrets
 import time
 from collections.abc import Callable
-from typing import TypeVar, cast
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.core.cache import cache
+from django.contrib.auth import SESSION_KEY
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import base36_to_int, int_to_base36
+
+from campus.core import security
 
 PASS_PARAM = "pass"  # noqa: S105 (a query parameter's name)
 VERSION_PARAM = "v"
@@ -103,11 +121,7 @@ def stamped_value(key: str, variant: str, compute: Callable[[], T]) -> T:
 def known_state(key: str) -> str | None:
     """The stored digest of `key` if its stamp is still the current one (one cache
     round trip), else None."""
-    found = cache.get_many([_stamp_key(key), _state_key(key)])
-    stamp, entry = found.get(_stamp_key(key)), found.get(_state_key(key))
-    if stamp is None or not isinstance(entry, tuple) or len(entry) != 2 or entry[0] != stamp:
-        return None
-    return str(entry[1])
+    return _stored_state(cache.get_many([_stamp_key(key), _state_key(key)]), key)
 
 
 def _read_in_request(request: HttpRequest | None, key: str) -> str | None:
@@ -125,13 +139,20 @@ def _state_of(version_value: str) -> str:
     return version_value.split(_VERSION_SEPARATOR, 1)[0]
 
 
-def _signature(request: HttpRequest, path: str, key: str, version_value: str, expires: str) -> str:
+def _viewer_of(version_value: str) -> str:
+    return version_value.partition(_VERSION_SEPARATOR)[2]
+
+
+def _signature(
+    request: HttpRequest, path: str, key: str, version_value: str, expires: str, grant: str
+) -> str:
     bound = "|".join(
         (
             path,
             key,
             version_value,
             expires,
+            grant,
             _session_key(request),
             _csrf_secret(request),
         )
@@ -171,32 +192,169 @@ def issue_pass(
     key: str,
     version_value: str,
     valid_for: float = POLL_PASS_SECONDS,
+    grant: str = "",
 ) -> str:
     """A pass for this browser to poll `path` at `version_value` for `valid_for` seconds
-    (at most POLL_PASS_SECONDS): the state's key, the end of its validity (base 36) and
-    the HMAC. Keys hold no dot."""
+    (at most POLL_PASS_SECONDS): the state's key, the end of its validity (base 36), the
+    grant's id if any (`grant_shared`), and the HMAC. Keys hold no dot."""
     page_csrf_secret(request)
     lifetime = max(1, int(min(valid_for, POLL_PASS_SECONDS)))
     expires = int_to_base36(int(time.time()) + lifetime)
-    return f"{key}.{expires}.{_signature(request, path, key, version_value, expires)}"
+    return _pass(request, path, key, version_value, expires, grant)
 
 
-def pass_is_valid(request: HttpRequest, version_value: str) -> str | None:
-    """The state key of the request's pass when it is genuine, this browser's, for this
-    path and version, and not expired; else None."""
+def _pass(
+    request: HttpRequest, path: str, key: str, version_value: str, expires: str, grant: str
+) -> str:
+    signature = _signature(request, path, key, version_value, expires, grant)
+    return ".".join(part for part in (key, expires, grant, signature) if part)
+
+
+@dataclass(frozen=True)
+class _Pass:
+    key: str
+    expires: str
+    grant: str
+
+
+def _valid_pass(request: HttpRequest, version_value: str) -> _Pass | None:
+    """The request's pass when it is genuine, this browser's, for this path and version,
+    and not expired; else None."""
     token = request.GET.get(PASS_PARAM, "")
-    parts = token.rsplit(".", 2)
-    if len(parts) != 3 or len(token) > 200:
+    parts = token.split(".")
+    if len(parts) not in (3, 4) or len(token) > 200:
         return None
-    key, expires, signature = parts
+    key, expires, signature = parts[0], parts[1], parts[-1]
+    grant = parts[2] if len(parts) == 4 else ""
     try:
         left = base36_to_int(expires) - time.time()
     except ValueError:
         return None
     if not 0 <= left <= POLL_PASS_SECONDS:
         return None
-    expected = _signature(request, request.path, key, version_value, expires)
-    return key if constant_time_compare(signature, expected) else None
+    expected = _signature(request, request.path, key, version_value, expires, grant)
+    return _Pass(key, expires, grant) if constant_time_compare(signature, expected) else None
+
+
+def pass_is_valid(request: HttpRequest, version_value: str) -> str | None:
+    """The state key of the request's pass when it is genuine, this browser's, for this
+    path and version, and not expired; else None."""
+    found = _valid_pass(request, version_value)
+    return found.key if found is not None else None
+
+
+# --- Shared fragments served to granted viewers -----------------------------------------
+
+
+def current_stamps(keys: list[str]) -> dict[str, str]:
+    """The current stamps of `keys` (made where missing), to hold in a grant. Read them
+    *before* checking access: a write that commits after the check replaces one."""
+    found = cache.get_many([_stamp_key(key) for key in keys])
+    return {key: str(found.get(_stamp_key(key)) or _current_stamp(key)) for key in keys}
+
+
+def grant_shared(request: HttpRequest, *, user_id: int, stamps: dict[str, str], shell: str) -> str:
+    """Records that the full path just authorized `user_id` (logged in with this
+    browser's page session) to read the shared fragment named `shell`, under `stamps`
+    (from `current_stamps`, read before the check); returns the grant's id, for the pass.
+    Only for a fragment that is the same for every viewer the shell's name covers."""
+    grant = secrets.token_hex(8)
+    entry = {"user": str(user_id), "stamps": stamps, "shell": shell}
+    cache.set(_grant_key(grant), entry, POLL_PASS_SECONDS)
+    return grant
+
+
+@dataclass(frozen=True)
+class Shell:
+    """A shared fragment as drawn for one state, with placeholders where each viewer's
+    version and pass go (random, so no posted text can name them)."""
+
+    html: str
+    version_mark: str
+    pass_mark: str
+
+    def filled(self, version_value: str, pass_value: str) -> str:
+        # The placeholders sit in the fragment's own attributes, before any posted text.
+        html = self.html.replace(self.version_mark, version_value, 1)
+        return html.replace(self.pass_mark, pass_value, 1)
+
+
+def shell_marks() -> tuple[str, str]:
+    """Placeholders for a shell's version and pass: values a version and a pass could
+    hold (so the template escapes nothing), that no one else can guess."""
+    return f"v{secrets.token_hex(12)}", f"p{secrets.token_hex(12)}"
+
+
+def store_shell(name: str, state: str, shell: Shell) -> None:
+    cache.set(_shell_key(name, state), shell, STATE_SECONDS)
+
+
+def shared_response(html: str) -> HttpResponse:
+    """A shared fragment, filled in for one viewer: for that viewer only, and, opened by
+    itself, a document that may load nothing nor be framed."""
+    response = HttpResponse(html)
+    patch_cache_control(response, private=True, no_cache=True)
+    response["Content-Security-Policy"] = security.FRAGMENT_POLICY_HEADER
+    return response
+
+
+def _grant_key(grant: str) -> str:
+    return f"polls:grant:{grant}"
+
+
+def _shell_key(name: str, state: str) -> str:
+    return f"polls:shell:{name}:{state}"
+
+
+def _stored_state(found: dict[str, Any], key: str) -> str | None:
+    stamp, entry = found.get(_stamp_key(key)), found.get(_state_key(key))
+    if stamp is None or not isinstance(entry, tuple) or len(entry) != 2 or entry[0] != stamp:
+        return None
+    return str(entry[1])
+
+
+def serves_shared() -> bool:
+    """Whether the shortcut can serve shared fragments here: only where page sessions
+    sit in the shared cache (`cached_db`, `cache`: with CACHE_URL), so that it sees a
+    logout in the same round trip. Elsewhere granting would be wasted work."""
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    return settings.SESSION_CACHE_ALIAS == DEFAULT_CACHE_ALIAS and hasattr(store_class, "cache_key")
+
+
+def _page_session_cache_key(request: HttpRequest) -> str | None:
+    """Where the browser's page session sits in the shared cache; None when sessions are
+    kept elsewhere or the browser sent none."""
+    if not serves_shared():
+        return None
+    store = import_module(settings.SESSION_ENGINE).SessionStore(
+        request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    )
+    return str(store.cache_key) if store.session_key is not None else None
+
+
+def _granted_fragment(
+    request: HttpRequest, held: _Pass, entry: object, state: str, version_value: str
+) -> HttpResponse | None:
+    """The shared fragment for `state`, filled in for this viewer, when the grant still
+    holds (see the module's docstring); None sends the poll to the full path."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("stamps"), dict):
+        return None
+    session_key = _page_session_cache_key(request)
+    if session_key is None:
+        return None
+    stamps: dict[str, str] = entry["stamps"]
+    shell_key = _shell_key(str(entry.get("shell")), state)
+    found = cache.get_many([*map(_stamp_key, stamps), shell_key, session_key])
+    if any(found.get(_stamp_key(key)) != value for key, value in stamps.items()):
+        return None
+    page_session, shell = found.get(session_key), found.get(shell_key)
+    if not isinstance(page_session, dict) or page_session.get(SESSION_KEY) != entry.get("user"):
+        return None
+    if not isinstance(shell, Shell):
+        return None
+    new_version = version(state, _viewer_of(version_value))
+    new_pass = _pass(request, request.path, held.key, new_version, held.expires, held.grant)
+    return shared_response(shell.filled(new_version, new_pass))
 
 
 def unchanged_response() -> HttpResponse:
@@ -220,12 +378,30 @@ class PollShortcutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method in ("GET", "HEAD") and PASS_PARAM in request.GET:
-            version_value = request.GET.get(VERSION_PARAM, "")
-            key = pass_is_valid(request, version_value)
-            state = known_state(key) if key is not None else None
-            if state is not None and state == _state_of(version_value):
-                return unchanged_response()
-            if key is not None and state is not None:
-                # Changed: the view reads the same state (current_state), not again.
-                request._poll_states = {key: state}  # type: ignore[attr-defined]
+            response = self._shortcut(request)
+            if response is not None:
+                return response
         return self.get_response(request)
+
+    def _shortcut(self, request: HttpRequest) -> HttpResponse | None:
+        version_value = request.GET.get(VERSION_PARAM, "")
+        held = _valid_pass(request, version_value)
+        if held is None:
+            return None
+        wanted = [_stamp_key(held.key), _state_key(held.key)]
+        if held.grant:
+            wanted.append(_grant_key(held.grant))
+        found = cache.get_many(wanted)
+        state = _stored_state(found, held.key)
+        if state is None:
+            return None
+        if state == _state_of(version_value):
+            return unchanged_response()
+        if held.grant:
+            entry = found.get(_grant_key(held.grant))
+            response = _granted_fragment(request, held, entry, state, version_value)
+            if response is not None:
+                return response
+        # Changed: the view reads the same state (current_state), not again.
+        request._poll_states = {held.key: state}  # type: ignore[attr-defined]
+        return None

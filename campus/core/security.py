@@ -20,6 +20,11 @@ from django.http.response import HttpResponseBase
 
 # A JSON answer opened in a browser may run and load nothing, nor be framed.
 API_POLICY = {"default-src": [NONE], "frame-ancestors": [NONE]}
+# The same, as a header, for what answers before the policy middleware runs (a polled
+# fragment served by campus.core.polls: swapped into a page, never a document itself).
+FRAGMENT_POLICY_HEADER = "; ".join(
+    f"{directive} {' '.join(values)}" for directive, values in API_POLICY.items()
+)
 
 # What an embedded conference needs (the iframe's `allow` asks for the same), granted
 # only to the embedded origins: this site itself never films, listens or shares a screen.

@@ -41,11 +41,16 @@ def get_polled_session_for(user: AnyUser, session_id: int, *, slug: str) -> Live
     """For the room's pollers (waiting room, Q&A list: every 5 s from every student):
     the same check as `get_course_session_for(action="view")`, on a session and course
     loaded with only the columns a poll reads (selectors.POLLED_SESSION_FIELDS)."""
-    sessions = selectors.polled_session().filter(pk=session_id)
-    session = _authorized(user, sessions, action="view")
+    session = get_polled_session_by_id_for(user, session_id)
     if session.course.slug != slug:
         raise NotFound(_("Session introuvable."), code="session_not_found")
     return session
+
+
+def get_polled_session_by_id_for(user: AnyUser, session_id: int) -> LiveSession:
+    """For the room's heartbeat (every 30 s from every student, through the API): the
+    same check as `get_session_for(action="view")`, on the pollers' few columns."""
+    return _authorized(user, selectors.polled_session().filter(pk=session_id), action="view")
 
 
 def get_course_session_for(

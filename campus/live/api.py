@@ -181,7 +181,7 @@ def session_leave(request: AuthedRequest, session_id: int) -> dict:
     "/live-sessions/{session_id}/heartbeat", response=Envelope(HeartbeatOut), summary="Presence"
 )
 def session_heartbeat(request: AuthedRequest, session_id: int) -> dict:
-    session = access.get_session_for(request.auth, session_id, action="view")
+    session = access.get_polled_session_by_id_for(request.auth, session_id)
     return ok(services.session_heartbeat(actor=request.auth, session=session))
 
 

@@ -8,4 +8,7 @@ class LiveConfig(AppConfig):
     verbose_name = _("Cours en direct")
 
     def ready(self) -> None:
-        from campus.live import checks  # noqa: F401  (registers the Jitsi system checks)
+        # Importing checks registers the Jitsi system checks.
+        from campus.live import checks, grants  # noqa: F401
+
+        grants.connect()  # a session's access stamp follows its row (moved, deleted)

@@ -16,6 +16,7 @@ server in its own process group, stopped at the end. It runs with the real-proce
 (`make test-worker`, CI's worker step).
 """
 
+import copy
 import html
 import os
 import re
@@ -23,6 +24,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -217,3 +219,242 @@ def test_no_cache_serves_a_stale_qa_list_across_processes(campus: Campus) -> Non
         )
         assert 'class="qa-list"' in closed.body and "hx-get" not in closed.body, closed.body
         assert text not in closed.body
+
+
+# --- Grants: changed polls served by the shortcut, and only while access holds -----------
+#
+# With Redis (CACHE_URL) page sessions sit in the shared cache (`cached_db`), so a
+# student's changed poll may be served by PollShortcutMiddleware from the list drawn
+# for the new state (a *shell*), when the student's pass carries a grant (4 parts:
+# key.expires.grant.sig) whose access stamps are all still current. The embedded
+# default (database sessions) gives no grant. Two new students of one course, so that
+# unenrolling one touches nothing the other tests use.
+
+CLASS = (
+    DJANGO
+    + """
+import secrets
+from datetime import timedelta
+from django.db.models import Count, Q
+from django.utils import timezone
+from campus.accounts.models import User
+from campus.core.tests.processes import DEMO_PASSWORD
+from campus.courses import services as course_services
+from campus.courses.models import Course
+from campus.live import services
+
+now = timezone.now()
+courses = (
+    Course.objects.filter(status="published", instructor__isnull=False)
+    .filter(Q(enrollment_deadline__isnull=True) | Q(enrollment_deadline__gt=now))
+    .annotate(taken=Count("enrollments", filter=Q(enrollments__is_active=True)))
+    .select_related("instructor")
+    .order_by("-pk")
+)
+course = next(c for c in courses if c.max_students is None or c.taken + 2 <= c.max_students)
+owner = course.instructor
+tag = secrets.token_hex(4)
+students = []
+for name in ("student", "classmate"):
+    # The same language and time zone (the defaults): one shell serves both.
+    user = User.objects.create_user(email=f"{name}-{tag}@grants.test", password=DEMO_PASSWORD)
+    course_services.enrollment_create(actor=user, course=course)
+    students.append(user)
+session = services.session_create(
+    actor=owner, course=course, title=sys.argv[1],
+    scheduled_start_at=now + timedelta(minutes=5),
+    scheduled_end_at=now + timedelta(minutes=65),
+)
+session = services.session_start(actor=owner, session=session)
+print(json.dumps({
+    "session_id": session.pk, "slug": course.slug, "course_id": course.pk,
+    "owner_id": owner.pk, "status": session.status,
+    "student_id": students[0].pk, "student": students[0].email, "classmate": students[1].email,
+}))
+"""
+)
+ASK = (
+    DJANGO
+    + """
+from campus.accounts.models import User
+from campus.live import services
+from campus.live.models import ChatKind, LiveSession
+
+session = LiveSession.objects.select_related("course").get(pk=int(sys.argv[1]))
+owner = User.objects.get(pk=int(sys.argv[2]))
+message = services.chat_post(actor=owner, session=session, text=sys.argv[3], kind=ChatKind.QUESTION)
+print(json.dumps({"id": message.pk}))
+"""
+)
+UNENROLL = (
+    DJANGO
+    + """
+from campus.accounts.models import User
+from campus.courses import services
+from campus.courses.models import Course
+
+student = User.objects.get(pk=int(sys.argv[1]))
+course = Course.objects.get(pk=int(sys.argv[2]))
+enrollment = services.enrollment_deactivate(actor=student, course=course)
+print(json.dumps({"is_active": enrollment.is_active}))
+"""
+)
+
+
+@dataclass
+class Class:
+    cache: str
+    env: dict[str, str]
+    a: Server
+    b: Server
+    session_id: int
+    slug: str
+    course_id: int
+    owner_id: int
+    student_id: int
+    student: str
+    classmate: str
+
+    @property
+    def room(self) -> str:
+        return f"/courses/{self.slug}/live-sessions/{self.session_id}"
+
+    def logs(self) -> str:
+        return self.a.tail() + "\n" + self.b.tail()
+
+    def ask(self, label: str) -> str:
+        """A question posted by a third process (as the course's owner); its text."""
+        text = f"{label} {secrets.token_hex(6)}"
+        run_python(self.env, ASK, str(self.session_id), str(self.owner_id), text)
+        return text
+
+
+@pytest.fixture(params=["database-cache", "redis-cache"])
+def live_class(request: pytest.FixtureRequest, var_dir: Path) -> Iterator[Class]:
+    cache_url = REDIS_CACHE_URL if request.param == "redis-cache" else ""
+    if cache_url:
+        flush_redis(cache_url)
+    env = shared_env(var_dir, cache_url, secret_key=secrets.token_urlsafe(40))
+    prepared = run_python(env, CLASS, f"Q&A with grants ({request.param})")
+    assert prepared["status"] == "live", prepared
+    with two_servers(env, var_dir) as (a, b):
+        yield Class(
+            cache=request.param,
+            env=env,
+            a=a,
+            b=b,
+            **{
+                name: int(str(prepared[name]))
+                for name in ("session_id", "course_id", "owner_id", "student_id")
+            },
+            slug=str(prepared["slug"]),
+            student=str(prepared["student"]),
+            classmate=str(prepared["classmate"]),
+        )
+
+
+def _grant_of(url: str) -> str:
+    """The grant id in a poll URL's pass ("" when the pass has none: 3 parts)."""
+    parts = parse_qs(urlsplit(url).query)["pass"][0].split(".")
+    assert len(parts) in (3, 4), url
+    return parts[2] if len(parts) == 4 else ""
+
+
+def _draw_for_the_class(live: Class, classmate: Browser, text: str) -> None:
+    """The classmate polls the list on A after the change: the full path draws the list
+    (and, with grants, its shell) for the new state."""
+    drawn = classmate.request(live.a.base + live.room + "/questions?part=list", htmx=True)
+    assert drawn.status == 200 and text in drawn.body, f"{drawn}\n{live.logs()}"
+
+
+def _copy_of(browser: Browser) -> Browser:
+    """Another browser holding the same cookies (a copy kept by whoever had them)."""
+    replay = Browser(browser.base)
+    for cookie in browser.jar:
+        replay.jar.set_cookie(copy.copy(cookie))
+    return replay
+
+
+def test_a_granted_poll_follows_access_across_processes(live_class: Class) -> None:
+    live = live_class
+    a, b, room = live.a, live.b, live.room
+    student, elsewhere, classmate = Browser(), Browser(), Browser()
+    # Every login first: a login writes the user's row (last_login), which replaces the
+    # user's access stamp and so ends the grants given before it.
+    for browser, email in ((student, live.student), (elsewhere, live.student)):
+        browser.login(email, a.base)
+    classmate.login(live.classmate, a.base)
+
+    page = student.request(a.base + room + "/join")
+    assert page.status == 200, page.body[:1000]
+    first_poll = _polled_url(page.body)
+    assert _grant_of(first_poll) == "", first_poll  # the page's own pass: no grant
+
+    # 1. A change (a third process), then the student's poll on B: the new list, with a
+    # pass that carries a grant (only where page sessions are in the shared cache).
+    first = live.ask("Première question")
+    changed = student.request(b.base + first_poll, htmx=True)
+    assert changed.status == 200 and first in changed.body, f"{changed}\n{live.logs()}"
+    granted_poll = _polled_url(changed.body)
+    grant = _grant_of(granted_poll)
+    if live.cache == "database-cache":
+        # Database sessions: a logout could not be seen in one cache round trip.
+        assert grant == "", f"a grant without sessions in the shared cache: {granted_poll}"
+        return
+    assert len(grant) == 16, f"no grant in the pass of B's changed list: {granted_poll}"
+
+    # 2. Another change by a third process, drawn once for the class (the classmate, on
+    # A): the student's poll on B gets the new list. The pass keeps the same grant id:
+    # only the shortcut does that (the full path would give a new grant).
+    second = live.ask("Deuxième question")
+    _draw_for_the_class(live, classmate, second)
+    served = student.request(b.base + granted_poll, htmx=True)
+    assert served.status == 200, f"{served}\n{live.logs()}"
+    assert second in served.body and first in served.body, served.body[:2000]
+    granted_poll = _polled_url(served.body)
+    assert _grant_of(granted_poll) == grant, "not served by the shortcut: a new grant"
+    for server in (a, b):
+        again = student.request(server.base + granted_poll, htmx=True)
+        assert (again.status, again.body) == (204, ""), f"{server.name}: {again}\n{live.logs()}"
+
+    # 3. The student logs out on A in another browser, whose cookies were copied first.
+    # After a change, that browser's granted poll on B (old cookies or new) returns no
+    # list, while the student's other browser is still served the same change.
+    page_elsewhere = elsewhere.request(a.base + room + "/join")
+    assert page_elsewhere.status == 200, page_elsewhere.body[:1000]
+    polled = elsewhere.request(b.base + room + "/questions?part=list", htmx=True)
+    assert polled.status == 200 and second in polled.body, polled.body[:2000]
+    elsewhere_poll = _polled_url(polled.body)
+    assert _grant_of(elsewhere_poll), elsewhere_poll
+    kept = _copy_of(elsewhere)
+    logged_out = elsewhere.request(
+        a.base + "/accounts/logout/",
+        form={"csrfmiddlewaretoken": csrf_token(page_elsewhere.body)},
+    )
+    assert logged_out.status == 200 and "/accounts/logout" not in logged_out.url, logged_out
+    third = live.ask("Après la déconnexion")
+    _draw_for_the_class(live, classmate, third)
+    for name, browser in (("old cookies", kept), ("logged out", elsewhere)):
+        refused = browser.request(b.base + elsewhere_poll, htmx=True)
+        assert third not in refused.body and 'class="qa-list"' not in refused.body, (
+            f"B served the list after the logout ({name}): {refused}\n{live.logs()}"
+        )
+        assert refused.status in (200, 302, 403) and refused.status != 204, refused
+    served = student.request(b.base + granted_poll, htmx=True)
+    assert served.status == 200 and third in served.body, f"{served}\n{live.logs()}"
+    granted_poll = _polled_url(served.body)
+    assert _grant_of(granted_poll) == grant, "the grant should still hold"
+
+    # 4. A third process unenrolls the student (the course's access stamp is replaced
+    # when it commits) and another posts a question, which the classmate's poll on A
+    # draws: the student's granted poll on B is refused, without the new question.
+    unenrolled = run_python(live.env, UNENROLL, str(live.student_id), str(live.course_id))
+    assert unenrolled["is_active"] is False, unenrolled
+    fourth = live.ask("Après la désinscription")
+    _draw_for_the_class(live, classmate, fourth)
+    refused = student.request(b.base + granted_poll, htmx=True)
+    assert fourth not in refused.body, (
+        f"B served the list to an unenrolled student ({refused.status}, {refused.ms:.0f} ms)"
+        f"\n{live.logs()}"
+    )
+    assert refused.status == 403, f"{refused}\n{live.logs()}"

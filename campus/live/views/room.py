@@ -21,7 +21,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -45,6 +45,7 @@ from campus.core.security import embeds
 from campus.core.views import current_user, form_call, form_status, page, safe_next
 from campus.courses.access import is_owner_or_admin
 from campus.live import access, jitsi, selectors, services
+from campus.live import grants as live_grants
 from campus.live.models import CHAT_TEXT_MAX, ChatKind, LiveSession, LiveSessionStatus
 
 # HTTP status that tells htmx to stop polling (the waiting room of a closed session).
@@ -294,6 +295,7 @@ def _panel_context(
     ask_form: ChatTextForm | None = None,
     answer_form: ChatTextForm | None = None,
     answer_to: int | None = None,
+    grant: str = "",
 ) -> dict[str, Any]:
     # The state is read before the rows it describes: a write in between makes the list
     # newer than its version, and the next poll fetches it again (never the reverse).
@@ -316,6 +318,7 @@ def _panel_context(
             ),
             key=selectors.qa_state_key(session.pk),
             version_value=version,
+            grant=grant,
         ),
         "join_url": _join_url(session),
     }
@@ -426,11 +429,49 @@ def questions(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
     if not_modified is not None:
         not_modified["ETag"] = etag
         return _private(not_modified)
+    if part == "list" and not moderator and polls.serves_shared():
+        response = _granted_list(request, slug, user, session, state)
+        if response is not None:
+            response["ETag"] = etag
+            return response
     context = _panel_context(request, user, session, moderator=moderator, state=state)
     template = "live/room/_qa_list.html" if part == "list" else "live/room/_qa_panel.html"
     response = render(request, template, context)
     response["ETag"] = etag
     return _private(response)
+
+
+def _granted_list(
+    request: HttpRequest, slug: str, user: User, session: LiveSession, state: str
+) -> HttpResponse | None:
+    """A student's list, with a pass that carries a grant, and the list drawn once for
+    its state with placeholders (a shell): until access may have changed, this
+    student's next changed polls are served by campus.core.polls from that shell,
+    without the session, the user or a query. None when access is not what it was a
+    moment ago (the caller answers as for anyone)."""
+    keys = live_grants.session_access_keys(
+        user_id=user.pk, course_id=session.course_id, session_id=session.pk
+    )
+    stamps = polls.current_stamps(keys)
+    # Access again, on rows read after the stamps: a write that took access away either
+    # committed before this (and is seen here) or replaces a stamp the grant holds.
+    fresh = auth.get_user(request)
+    if not isinstance(fresh, User) or fresh.pk != user.pk:
+        return None
+    session = access.get_polled_session_for(fresh, session.pk, slug=slug)
+    if is_owner_or_admin(fresh, session.course):
+        return None
+    zone = timezone.get_current_timezone_name()
+    shell_name = f"{selectors.qa_state_key(session.pk)}:{get_language()}:{zone}"
+    grant = polls.grant_shared(request, user_id=user.pk, stamps=stamps, shell=shell_name)
+    context = _panel_context(request, user, session, moderator=False, state=state, grant=grant)
+    version_mark, pass_mark = polls.shell_marks()
+    drawn = {**context, "qa_version": version_mark, "qa_pass": pass_mark}
+    shell = polls.Shell(
+        render_to_string("live/room/_qa_list.html", drawn, request), version_mark, pass_mark
+    )
+    polls.store_shell(shell_name, state, shell)
+    return polls.shared_response(shell.filled(context["qa_version"], context["qa_pass"]))
 
 
 @require_POST
