@@ -28,6 +28,8 @@ from campus.forum.api import reply_create, topic_create
 from campus.forum.api import router as forum_router
 from campus.live.api import router as live_router
 from campus.live.api import session_notify
+from campus.live.webhooks import EXTRA_ERROR_STATUSES as CONFERENCE_EXTRA_ERROR_STATUSES
+from campus.live.webhooks import router as conference_router
 from campus.mdsc.api import EXTRA_ERROR_STATUSES as MDSC_EXTRA_ERROR_STATUSES
 from campus.mdsc.api import ROUTERS as MDSC_ROUTERS
 from campus.notifications.api import router as notifications_router
@@ -74,7 +76,11 @@ api = DocumentedNinjaAPI(
     urls_namespace="api",
     renderer=CampusJSONRenderer(),
     parser=ObjectBodyParser(),
-    extra_error_statuses={**EXTRA_ERROR_STATUSES, **MDSC_EXTRA_ERROR_STATUSES},
+    extra_error_statuses={
+        **EXTRA_ERROR_STATUSES,
+        **MDSC_EXTRA_ERROR_STATUSES,
+        **CONFERENCE_EXTRA_ERROR_STATUSES,
+    },
 )
 
 # The MdSC frontend's contract first: see campus/mdsc/api.py for why the order matters.
@@ -85,6 +91,9 @@ api.add_router("", core_router)
 api.add_router("", accounts_router)
 api.add_router("", courses_router)
 api.add_router("", live_router)
+# The conference server's events (JaaS webhook, Prosody event_sync): no user auth, each
+# route checks its own secret header (campus/live/webhooks.py).
+api.add_router("", conference_router)
 api.add_router("", notifications_router)
 api.add_router("", agenda_router)
 api.add_router("", ratings_router)

@@ -223,6 +223,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Files Campus keeps (session recordings): under the data directory, never served from a
+# public URL; views check access on every request and stream them.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -340,6 +343,17 @@ LIVE_AUTO_END_AFTER_MINUTES = env_int("LIVE_AUTO_END_AFTER_MINUTES", 120)
 LIVE_HEARTBEAT_SECONDS = env_int("LIVE_HEARTBEAT_SECONDS", 30)
 LIVE_WAITING_POLL_SECONDS = env_int("LIVE_WAITING_POLL_SECONDS", 5)
 LIVE_QA_POLL_SECONDS = env_int("LIVE_QA_POLL_SECONDS", 5)
+# Events from the conference server (docs/jitsi.md, "Attendance and recordings from the
+# server"). JaaS: the Authorization header's value set for the webhook in the JaaS
+# console. Prosody's event_sync component: the bearer token of its `api_headers`. Empty:
+# that endpoint answers 401 to everything, and attendance comes from the browsers.
+JITSI_WEBHOOK_SECRET = env_str("JITSI_WEBHOOK_SECRET")
+JITSI_EVENT_SYNC_TOKEN = env_str("JITSI_EVENT_SYNC_TOKEN")
+# Recordings fetched from the server's links: the largest file kept, the link schemes
+# accepted (https only, but for a test's local server), the attempts before giving up.
+RECORDING_MAX_BYTES = env_int("RECORDING_MAX_BYTES", 4 * 1024**3)
+RECORDING_LINK_SCHEMES = env_list("RECORDING_LINK_SCHEMES", ["https"])
+RECORDING_FETCH_ATTEMPTS = env_int("RECORDING_FETCH_ATTEMPTS", 8)
 
 # --- Ratings and certificates ------------------------------------------------------------
 # pre: new reviews wait for approval (default); post: shown at once, can be rejected.

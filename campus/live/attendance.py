@@ -1,7 +1,32 @@
 """Attendance arithmetic: pure functions, no database."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Protocol, TypeVar
+
+from campus.live.models import AttendanceSource
+
+
+class _Interval(Protocol):
+    source: str
+
+
+IntervalT = TypeVar("IntervalT", bound=_Interval)
+
+
+def figure_intervals(intervals: Sequence[IntervalT]) -> list[IntervalT]:
+    """The intervals a participant's attendance counts: the conference server's once it
+    reported on them (it sees a phone that dropped the page, and a tab that never
+    reached the conference), else the browser's heartbeats (the only witness when no
+    event source is configured)."""
+    server = [i for i in intervals if i.source == AttendanceSource.WEBHOOK]
+    return server or list(intervals)
+
+
+def figure_source(intervals: Sequence[_Interval]) -> str:
+    """Where the figure of `figure_intervals(intervals)` comes from."""
+    server = any(i.source == AttendanceSource.WEBHOOK for i in intervals)
+    return AttendanceSource.WEBHOOK if server else AttendanceSource.HEARTBEAT
 
 
 def attended_seconds(

@@ -182,6 +182,11 @@ class ParticipantRole(models.TextChoices):
     INSTRUCTOR = "instructor", _("Responsable du cours")
 
 
+class AttendanceSource(models.TextChoices):
+    HEARTBEAT = "heartbeat", _("Signal de présence")
+    WEBHOOK = "webhook", _("Serveur Jitsi")
+
+
 class Participant(models.Model):
     session = models.ForeignKey(
         LiveSession,
@@ -215,6 +220,14 @@ class Participant(models.Model):
     is_present = models.BooleanField(_("présent"), default=False)
     # Cache of attendance.attended_seconds over the intervals, recomputed by services.
     attendance_seconds = models.PositiveIntegerField(_("présence (secondes)"), default=0)
+    # Which intervals that figure counts: the conference server's once it spoke of this
+    # participant, else the browser's heartbeats.
+    attendance_source = models.CharField(
+        _("source de la présence"),
+        max_length=16,
+        choices=AttendanceSource.choices,
+        default=AttendanceSource.HEARTBEAT,
+    )
 
     class Meta:
         verbose_name = _("participant")
@@ -232,11 +245,6 @@ class Participant(models.Model):
     @property
     def attendance_minutes(self) -> int:
         return self.attendance_seconds // 60
-
-
-class AttendanceSource(models.TextChoices):
-    HEARTBEAT = "heartbeat", _("Signal de présence")
-    WEBHOOK = "webhook", _("Serveur Jitsi")
 
 
 class AttendanceInterval(models.Model):
@@ -337,3 +345,144 @@ class ChatMessage(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+# --- Events from the conference server (JaaS webhooks, Prosody event_sync) -----------------
+
+IDEMPOTENCY_KEY_MAX = 128
+OCCUPANT_KEY_MAX = 255
+EXTERNAL_LINK_MAX = 2000
+
+
+class ConferenceSource(models.TextChoices):
+    JAAS = "jaas", _("JaaS (8x8)")
+    PROSODY = "prosody", _("Jitsi auto-hébergé (Prosody)")
+
+
+class ConferenceEventKind(models.TextChoices):
+    ROOM_CREATED = "room_created", _("Salle ouverte")
+    ROOM_DESTROYED = "room_destroyed", _("Salle fermée")
+    PARTICIPANT_JOINED = "participant_joined", _("Arrivée")
+    PARTICIPANT_LEFT = "participant_left", _("Départ")
+    RECORDING_UPLOADED = "recording_uploaded", _("Enregistrement disponible")
+    CHAT_UPLOADED = "chat_uploaded", _("Chat disponible")
+    TRANSCRIPTION_UPLOADED = "transcription_uploaded", _("Transcription disponible")
+
+
+class ConferenceEvent(models.Model):
+    """One event the conference server reported about a session's room, stored once:
+    the source's idempotency key is unique, so a retried delivery changes nothing. What
+    it means (attendance, start and end, recordings) is derived by services from the
+    stored events ordered by `occurred_at` (the server's clock), never by arrival."""
+
+    session = models.ForeignKey(
+        LiveSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="conference_events",
+    )
+    source = models.CharField(_("source"), max_length=16, choices=ConferenceSource.choices)
+    idempotency_key = models.CharField(_("clé d'idempotence"), max_length=IDEMPOTENCY_KEY_MAX)
+    kind = models.CharField(_("type"), max_length=32, choices=ConferenceEventKind.choices)
+    occurred_at = models.DateTimeField(_("survenu le"))
+    # The Campus user the server named (the `context.user.id` of the JWT Campus issued);
+    # null for a room event or a guest the server could not name.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The server's name for one presence (JaaS participantId, Prosody occupant_jid): a
+    # departure closes the arrival with the same name.
+    occupant = models.CharField(_("présence"), max_length=OCCUPANT_KEY_MAX, blank=True)
+    payload = models.JSONField(_("contenu reçu"))
+    received_at = models.DateTimeField(_("reçu le"), default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("événement de la visioconférence")
+        verbose_name_plural = _("événements de la visioconférence")
+        indexes = [
+            models.Index(fields=["session", "occurred_at"], name="conference_event_session_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "idempotency_key"], name="conference_event_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=ConferenceSource.values),
+                name="conference_event_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ConferenceEventKind.values),
+                name="conference_event_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.session_id} ({self.occurred_at:%Y-%m-%d %H:%M:%S})"
+
+
+class RecordingKind(models.TextChoices):
+    VIDEO = "video", _("Vidéo")
+    CHAT = "chat", _("Chat")
+    TRANSCRIPTION = "transcription", _("Transcription")
+
+
+class RecordingState(models.TextChoices):
+    PENDING = "pending", _("En cours de récupération")
+    STORED = "stored", _("Disponible")
+    FAILED = "failed", _("Échec de la récupération")
+
+
+class SessionRecording(models.Model):
+    """A file the conference server made of a session (a recording, the chat, a
+    transcription), fetched from its short-lived link and kept in Campus's storage.
+    One per upload event: a retried webhook never fetches twice."""
+
+    session = models.ForeignKey(
+        LiveSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="recordings",
+    )
+    event = models.OneToOneField(
+        ConferenceEvent,
+        verbose_name=_("événement"),
+        on_delete=models.CASCADE,
+        related_name="recording",
+    )
+    kind = models.CharField(_("type"), max_length=16, choices=RecordingKind.choices)
+    state = models.CharField(
+        _("état"), max_length=16, choices=RecordingState.choices, default=RecordingState.PENDING
+    )
+    # The server's pre-authenticated link (JaaS keeps the file 24 hours): a secret,
+    # never shown; the worker fetches from it.
+    source_url = models.URLField(_("lien de téléchargement"), max_length=EXTERNAL_LINK_MAX)
+    file = models.FileField(_("fichier"), upload_to="recordings/%Y/%m/", blank=True)
+    content_type = models.CharField(_("type de contenu"), max_length=100, blank=True)
+    size_bytes = models.BigIntegerField(_("taille (octets)"), null=True, blank=True)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.CharField(_("dernière erreur"), max_length=500, blank=True)
+    is_hidden = models.BooleanField(_("masqué"), default=False)
+    duration_seconds = models.PositiveIntegerField(_("durée (secondes)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("date de création"), default=dj_timezone.now)
+    stored_at = models.DateTimeField(_("enregistré le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enregistrement de session")
+        verbose_name_plural = _("enregistrements de session")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=RecordingKind.values), name="recording_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=RecordingState.values), name="recording_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.session_id}"

@@ -213,6 +213,7 @@ ATTENDANCE_CSV_COLUMNS = [
     "last_left_at",
     "online_now",
     "intervals_count",
+    "attendance_source",
 ]
 
 

@@ -324,6 +324,13 @@ class AttendanceQuery(Schema):
     format: Literal["json", "csv"] = "json"
 
 
+AttendanceSourceValue = Literal["webhook", "heartbeat"]
+SOURCE_DESCRIPTION = (
+    "Who witnessed the figure: webhook = the Jitsi server's events (JaaS webhooks or "
+    "Prosody event_sync), heartbeat = the browser's presence signals."
+)
+
+
 class AttendanceRowOut(Schema):
     user_id: int
     full_name: str
@@ -332,6 +339,7 @@ class AttendanceRowOut(Schema):
     admitted_at: datetime | None
     attendance_seconds: int
     attendance_minutes: int
+    attendance_source: AttendanceSourceValue = Field(..., description=SOURCE_DESCRIPTION)
     is_present: bool
     intervals_count: int
 
@@ -361,6 +369,7 @@ class StudentAttendanceOut(Schema):
     last_left_at: datetime | None = Field(..., description="Null while still in the room.")
     online_now: bool | None = Field(..., description="Null unless the class is live.")
     intervals_count: int
+    attendance_source: AttendanceSourceValue = Field(..., description=SOURCE_DESCRIPTION)
 
 
 class TeamAttendanceOut(Schema):

@@ -4,22 +4,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from campus.accounts.models import Role, User
 from campus.core.pagination import Page, PageQuery, paginate
 from campus.core.validation import field_error
 from campus.courses.models import Course, CourseStatus, Enrollment
-from campus.live.attendance import attended_seconds
+from campus.live.attendance import attended_seconds, figure_intervals, figure_source
 from campus.live.models import (
     AttendanceInterval,
+    AttendanceSource,
     ChatKind,
     ChatMessage,
+    ConferenceEvent,
+    ConferenceEventKind,
     LiveSession,
     LiveSessionStatus,
     Participant,
     ParticipantRole,
+    RecordingState,
+    SessionRecording,
     SessionSeries,
 )
 
@@ -100,12 +105,14 @@ def participants_page(*, session: LiveSession, query: PageQuery) -> Page:
 
 
 def intervals_by_participant(*, session: LiveSession) -> dict[int, list[AttendanceInterval]]:
+    """Per participant, the intervals their attendance counts (`figure_intervals`: the
+    conference server's when it reported on them, else the heartbeats'), in time order."""
     grouped: dict[int, list[AttendanceInterval]] = {}
     for interval in AttendanceInterval.objects.filter(participant__session=session).order_by(
         "joined_at", "id"
     ):
         grouped.setdefault(interval.participant_id, []).append(interval)
-    return grouped
+    return {pk: figure_intervals(intervals) for pk, intervals in grouped.items()}
 
 
 def active_enrollment_count(*, course: Course) -> int:
@@ -123,15 +130,26 @@ def chat_since(
     return list(queryset.order_by("id")[:limit])
 
 
+def visible_recording_exists() -> Exists:
+    """For a session list's `.annotate(has_recording=...)`: the session has a stored
+    recording its members may watch (issue 18)."""
+    return Exists(
+        SessionRecording.objects.filter(
+            session=OuterRef("pk"), state=RecordingState.STORED, is_hidden=False
+        )
+    )
+
+
 def sessions_for_student(*, user: User, now: datetime, limit: int) -> dict[str, list[LiveSession]]:
     """Sessions of the courses the user is actively enrolled in: upcoming (soonest
     first), live, past (latest first), each with `participants_count`. Four bounded
     queries."""
-    base = (
+    base: QuerySet[LiveSession] = (
         LiveSession.objects.filter(
             course__enrollments__user=user, course__enrollments__is_active=True
         )
         .select_related("course")
+        .annotate(has_recording=visible_recording_exists())
         .order_by()
     )
     groups = {
@@ -174,14 +192,32 @@ def student_home_sessions(
 
 
 def participants_with_stale_intervals(*, cutoff: datetime, limit: int) -> list[int]:
-    """Participants with an open interval whose last heartbeat is before `cutoff` (the
-    (left_at, last_seen_at) index)."""
+    """Participants with an open heartbeat interval whose last heartbeat is before
+    `cutoff` (the (left_at, last_seen_at) index). The conference server's intervals
+    close when the server says so, not by silence."""
     return list(
-        AttendanceInterval.objects.filter(left_at__isnull=True, last_seen_at__lt=cutoff)
+        AttendanceInterval.objects.filter(
+            left_at__isnull=True, last_seen_at__lt=cutoff, source=AttendanceSource.HEARTBEAT
+        )
         .order_by("participant_id")
         .values_list("participant_id", flat=True)
         .distinct()[:limit]
     )
+
+
+def room_closed_at(*, session: LiveSession) -> datetime | None:
+    """When the conference server last reported the session's room empty, if it has not
+    reopened since (by the server's clock); None otherwise or without such events."""
+    last = (
+        ConferenceEvent.objects.filter(
+            session=session,
+            kind__in=[ConferenceEventKind.ROOM_CREATED, ConferenceEventKind.ROOM_DESTROYED],
+        )
+        .order_by("-occurred_at", "-id")
+        .values_list("kind", "occurred_at")
+        .first()
+    )
+    return last[1] if last is not None and last[0] == ConferenceEventKind.ROOM_DESTROYED else None
 
 
 def overdue_live_session_ids(*, cutoff: datetime, limit: int) -> list[int]:
@@ -203,6 +239,7 @@ class AttendanceRow:
     attendance_seconds: int
     is_present: bool
     intervals_count: int
+    attendance_source: str  # an AttendanceSource value: who witnessed the figure
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -213,6 +250,7 @@ class AttendanceRow:
             "admitted_at": self.admitted_at,
             "attendance_seconds": self.attendance_seconds,
             "attendance_minutes": self.attendance_seconds // 60,
+            "attendance_source": self.attendance_source,
             "is_present": self.is_present,
             "intervals_count": self.intervals_count,
         }
@@ -249,6 +287,7 @@ def attendance_report(*, session: LiveSession, now: datetime) -> list[Attendance
                 attendance_seconds=seconds,
                 is_present=participant.is_present,
                 intervals_count=len(intervals),
+                attendance_source=figure_source(intervals),
             )
         )
     return rows
@@ -453,6 +492,7 @@ def course_sessions_for_students_page(
                 default=Value(2),
             ),
             soon=Case(When(upcoming, then=F("scheduled_start_at")), default=Value(None)),
+            has_recording=visible_recording_exists(),
         )
         .order_by("rank", "soon", "-scheduled_start_at", "-id")
     )
@@ -695,6 +735,7 @@ class StudentAttendance:
     online_now: bool | None  # None unless the class is live
     intervals_count: int
     sort_key: tuple[Any, ...]
+    attendance_source: str = AttendanceSource.HEARTBEAT  # who witnessed the figure
 
     @property
     def attended(self) -> bool:
@@ -723,6 +764,7 @@ class StudentAttendance:
             "last_left_at": self.last_left_at,
             "online_now": self.online_now,
             "intervals_count": self.intervals_count,
+            "attendance_source": self.attendance_source,
         }
 
 
@@ -862,6 +904,7 @@ def session_attendance(*, session: LiveSession, now: datetime) -> SessionAttenda
             online_now=is_open if is_live else None,
             intervals_count=len(intervals),
             sort_key=(AttendanceState.ORDER.index(state), *_name_key(user)),
+            attendance_source=figure_source(intervals),
         )
 
     students = [line(e.user, is_enrolled=True, enrolled_at=e.enrolled_at) for e in enrollments]

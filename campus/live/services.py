@@ -16,6 +16,8 @@ from typing import Any
 import jwt as pyjwt
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,12 +28,13 @@ from campus.core.validation import check_max_length, clean_title, field_error
 from campus.courses.access import authorize_course, is_owner_or_admin
 from campus.courses.models import TITLE_MAX, Course, Enrollment
 from campus.live import jitsi, selectors, series
-from campus.live.attendance import attended_seconds
+from campus.live.attendance import attended_seconds, figure_source
 from campus.live.models import (
     CANCEL_REASON_MAX,
     CHAT_TEXT_MAX,
     SESSION_DESCRIPTION_MAX,
     AttendanceInterval,
+    AttendanceSource,
     ChatKind,
     ChatMessage,
     LiveSession,
@@ -602,12 +605,44 @@ def session_start(*, actor: User, session: LiveSession, now: datetime | None = N
             code="start_window_closed",
             details={"opens_at": opens_at, "closes_at": locked.scheduled_end_at},
         )
+    return _start_locked(locked, now=now)
+
+
+def _start_locked(locked: LiveSession, *, now: datetime) -> LiveSession:
+    """The one start transition (the owner's start and the conference server's room
+    opening): `locked` is a scheduled session row locked by the caller's transaction."""
     locked.status = LiveSessionStatus.LIVE
     locked.actual_start_at = now
     locked.save(update_fields=["status", "actual_start_at", "updated_at"])
     live_notices.session_started(locked, now=now)
     room_changed(locked.pk)
     return locked
+
+
+@transaction.atomic
+def session_start_from_server(*, session: LiveSession, at: datetime) -> bool:
+    """The conference server says the room opened at `at` while the session is still
+    scheduled (the owner did not press Démarrer): started then, through the same
+    transition, when the start window allows it at that moment. False: nothing to do."""
+    locked = _lock(session)
+    if locked.status != LiveSessionStatus.SCHEDULED or not can_start_now(locked, now=at):
+        return False
+    _start_locked(locked, now=at)
+    return True
+
+
+@transaction.atomic
+def session_end_from_server(*, session: LiveSession, at: datetime) -> bool:
+    """The conference server says the room closed at `at` (everyone left). A live
+    session whose scheduled end has passed by then is ended at that moment (the owner
+    forgot Terminer); one closed earlier is only a pause (a lost connection, everyone
+    back in a minute), which the auto-end sweep settles. False: nothing to do."""
+    locked = _lock(session)
+    if locked.status != LiveSessionStatus.LIVE or at < locked.scheduled_end_at:
+        return False
+    assert locked.actual_start_at is not None
+    _end_locked(locked, now=max(at, locked.actual_start_at))
+    return True
 
 
 @dataclass(frozen=True)
@@ -632,23 +667,29 @@ class SessionStats:
         }
 
 
-def _recompute_attendance(
+def recompute_attendance(
     session: LiveSession, participants: list[Participant], *, now: datetime
 ) -> None:
     """attendance_seconds = the union of each participant's intervals, clipped to the
-    session's actual start/end (open intervals count until now). Two queries."""
+    session's actual start/end (open intervals count until now), from the conference
+    server's intervals once it reported on that participant, else from the heartbeats
+    (selectors.intervals_by_participant). Two queries."""
     if session.actual_start_at is None:
         return
     grouped = selectors.intervals_by_participant(session=session)
     window_end = session.actual_end_at or now
     for participant in participants:
+        intervals = grouped.get(participant.pk, [])
+        participant.attendance_source = figure_source(intervals)
         participant.attendance_seconds = attended_seconds(
-            [(i.joined_at, i.left_at) for i in grouped.get(participant.pk, [])],
+            [(i.joined_at, i.left_at) for i in intervals],
             window_start=session.actual_start_at,
             window_end=window_end,
             open_until=now,
         )
-    Participant.objects.bulk_update(participants, ["attendance_seconds", "is_present"])
+    Participant.objects.bulk_update(
+        participants, ["attendance_seconds", "attendance_source", "is_present"]
+    )
 
 
 @transaction.atomic
@@ -672,13 +713,15 @@ def _end_locked(locked: LiveSession, *, now: datetime) -> SessionStats:
     locked.actual_end_at = end_at
     locked.save(update_fields=["status", "actual_end_at", "updated_at"])
     room_changed(locked.pk)
+    # Never before its own start: the conference server's clock may run ahead of ours.
+    closed_at = Greatest(F("joined_at"), Value(end_at))
     AttendanceInterval.objects.filter(participant__session=locked, left_at__isnull=True).update(
-        left_at=end_at, last_seen_at=end_at
+        left_at=closed_at, last_seen_at=closed_at
     )
     participants = list(Participant.objects.filter(session=locked))
     for participant in participants:
         participant.is_present = False
-    _recompute_attendance(locked, participants, now=end_at)
+    recompute_attendance(locked, participants, now=end_at)
     students = [p for p in participants if p.role == ParticipantRole.PARTICIPANT and p.admitted_at]
     attended = [p for p in students if p.attendance_seconds > 0]
     enrollments = selectors.active_enrollment_count(course=locked.course)
@@ -846,7 +889,11 @@ def session_join(
         participant.is_present = True
         participant.role = role
         participant.save(update_fields=["admitted_at", "is_present", "role"])
-    interval = participant.intervals.filter(left_at__isnull=True).order_by("-joined_at").first()
+    interval = (
+        participant.intervals.filter(left_at__isnull=True, source=AttendanceSource.HEARTBEAT)
+        .order_by("-joined_at")
+        .first()
+    )
     if interval is None:
         interval = AttendanceInterval.objects.create(
             participant=participant, joined_at=now, last_seen_at=now
@@ -893,12 +940,14 @@ def session_leave(
     now = now or timezone.now()
     participant = _own_participant(actor, session)
     left_at = now if session.actual_end_at is None else min(now, session.actual_end_at)
-    for interval in participant.intervals.filter(left_at__isnull=True):
+    for interval in participant.intervals.filter(
+        left_at__isnull=True, source=AttendanceSource.HEARTBEAT
+    ):
         interval.left_at = max(left_at, interval.joined_at)
         interval.last_seen_at = max(interval.last_seen_at, interval.left_at)
         interval.save(update_fields=["left_at", "last_seen_at"])
     participant.is_present = False
-    _recompute_attendance(session, [participant], now=now)
+    recompute_attendance(session, [participant], now=now)
     if session.actual_start_at is None:
         participant.save(update_fields=["is_present"])
     return {
@@ -919,7 +968,10 @@ def session_heartbeat(
     authorize_course(actor, session.course, "content")
     now = now or timezone.now()
     open_intervals = AttendanceInterval.objects.filter(
-        participant__session=session, participant__user=actor, left_at__isnull=True
+        participant__session=session,
+        participant__user=actor,
+        left_at__isnull=True,
+        source=AttendanceSource.HEARTBEAT,
     )
     if open_intervals.filter(joined_at__lte=now).update(last_seen_at=now):
         return {"session_id": session.pk, "last_seen_at": now}
@@ -929,7 +981,11 @@ def session_heartbeat(
 @transaction.atomic
 def _heartbeat_locked(*, actor: User, session: LiveSession, now: datetime) -> dict[str, Any]:
     participant = _own_participant(actor, session)
-    interval = participant.intervals.filter(left_at__isnull=True).order_by("-joined_at").first()
+    interval = (
+        participant.intervals.filter(left_at__isnull=True, source=AttendanceSource.HEARTBEAT)
+        .order_by("-joined_at")
+        .first()
+    )
     if interval is None:
         raise Conflict(_("Vous n'êtes pas dans la session."), code="not_joined")
     interval.last_seen_at = max(now, interval.joined_at)
@@ -1035,7 +1091,10 @@ def _close_stale_of(participant_id: int, *, cutoff: datetime, now: datetime) -> 
         return 0  # gone, or another worker / a heartbeat holds it: the next run sees it
     stale = list(
         AttendanceInterval.objects.filter(
-            participant=participant, left_at__isnull=True, last_seen_at__lt=cutoff
+            participant=participant,
+            left_at__isnull=True,
+            last_seen_at__lt=cutoff,
+            source=AttendanceSource.HEARTBEAT,  # the server's close when it says so
         )
     )
     if not stale:
@@ -1045,7 +1104,7 @@ def _close_stale_of(participant_id: int, *, cutoff: datetime, now: datetime) -> 
     AttendanceInterval.objects.bulk_update(stale, ["left_at"])
     participant.is_present = participant.intervals.filter(left_at__isnull=True).exists()
     session = LiveSession.objects.get(pk=participant.session_id)
-    _recompute_attendance(session, [participant], now=now)
+    recompute_attendance(session, [participant], now=now)
     if session.actual_start_at is None:
         participant.save(update_fields=["is_present"])
     return len(stale)
@@ -1072,12 +1131,17 @@ def _auto_end(session_id: int, *, cutoff: datetime, now: datetime) -> bool:
     # Forgotten tabs stopped beating long ago: close those at their last heartbeat, so
     # ending at `now` credits no one for the hours after they left.
     stale = AttendanceInterval.objects.filter(
-        participant__session=locked, left_at__isnull=True, last_seen_at__lt=now - STALE_AFTER
+        participant__session=locked,
+        left_at__isnull=True,
+        last_seen_at__lt=now - STALE_AFTER,
+        source=AttendanceSource.HEARTBEAT,
     )
     for interval in stale:
         interval.left_at = max(interval.last_seen_at, interval.joined_at)
         interval.save(update_fields=["left_at"])
-    _end_locked(locked, now=now)
+    # The conference server said when the room emptied for good: the class ended then.
+    closed_at = selectors.room_closed_at(session=locked)
+    _end_locked(locked, now=min(closed_at, now) if closed_at is not None else now)
     return True
 
 

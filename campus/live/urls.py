@@ -8,7 +8,7 @@ the leave beacon (sendBeacon cannot set the CSRF header, so it posts a form).
 
 from django.urls import path
 
-from campus.live.views import instructor, room, student
+from campus.live.views import instructor, recordings, room, student
 
 app_name = "live"
 
@@ -38,10 +38,19 @@ urlpatterns = [
     path(SESSION + "/cancel", instructor.session_cancel, name="session_cancel"),
     path(SESSION + "/delete", instructor.session_delete, name="session_delete"),
     path(SESSION + "/attendance.csv", instructor.attendance_csv, name="attendance_csv"),
+    path(SESSION + "/recordings/<int:recording_id>/hide", recordings.hide, name="recording_hide"),
+    path(SESSION + "/recordings/<int:recording_id>/show", recordings.show, name="recording_show"),
+    path(
+        SESSION + "/recordings/<int:recording_id>/delete",
+        recordings.delete,
+        name="recording_delete",
+    ),
     # Students (and everyone allowed in the course)
     path("dashboard/student/live-sessions", student.my_sessions, name="student_sessions"),
     path("courses/<slug:slug>/live-sessions", student.course_sessions, name="course_sessions"),
     path(ROOM, student.session_detail, name="session_detail"),
+    # A stored recording, streamed (Range requests) after an access check each time
+    path(ROOM + "/recordings/<int:recording_id>", recordings.stream, name="recording"),
     # The room: waiting room, Jitsi embed, Q&A panel
     path(ROOM + "/join", room.join, name="join"),
     path(ROOM + "/join/status", room.waiting_status, name="waiting_status"),

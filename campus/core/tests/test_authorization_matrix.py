@@ -96,6 +96,51 @@ def _handle_body(action: str) -> Body:
     return lambda ctx: {"action": action}
 
 
+# --- The conference server's routes (campus/live/webhooks.py) -----------------------------
+# Not user-facing: called by JaaS and by Prosody's event_sync, each with its own secret
+# header, never with a user's credentials. No actor opens them: every actor's bearer token
+# (or page session) is 401 `webhook_unauthorized`. The bodies are good events for the live
+# session's room, so what refuses them is the missing secret (the control with the secret
+# is test_conference_server_routes_refuse_every_actor, below, and
+# campus/live/tests/test_webhooks_api.py).
+WEBHOOK_401 = (401, "webhook_unauthorized")
+EVENT_SYNC_PATHS = ("room/created", "room/destroyed", "occupant/joined", "occupant/left")
+
+
+def _jaas_body(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "idempotencyKey": "d11f155d-ced5-4a7e-b6d9-aaa135c64f65",
+        "eventType": "PARTICIPANT_JOINED",
+        "sessionId": "c3348153-1027-4382-afad-5ae91b433c26",
+        "timestamp": int(timezone.now().timestamp() * 1000),
+        "fqn": f"vpaas-magic-cookie-matrix/{ctx['live_room']}",
+        "data": {"id": str(ctx["login_user"]), "participantId": "p1", "name": "Awa"},
+    }
+
+
+def _event_sync_body(path_event: str) -> Body:
+    def body(ctx: dict[str, Any]) -> dict[str, Any]:
+        now = int(timezone.now().timestamp())
+        occupant = {"occupant_jid": "o@meet.example.org/a", "joined_at": now, "left_at": now}
+        return {
+            "event_name": "muc-" + path_event.replace("/", "-"),
+            "room_name": ctx["live_room"],
+            "room_jid": f"{ctx['live_room']}@conference.meet.example.org",
+            "is_breakout": False,
+            "created_at": now,
+            "destroyed_at": now,
+            "occupant": {**occupant, "id": str(ctx["login_user"])},
+        }
+
+    return body
+
+
+CONFERENCE_ROUTES: list[tuple[str, Body]] = [
+    ("/api/live/jaas/webhook", _jaas_body),
+    *[(f"/api/live/event-sync/events/{p}", _event_sync_body(p)) for p in EVENT_SYNC_PATHS],
+]
+
+
 ROWS: list[Row] = [
     Row(
         "login",
@@ -854,6 +899,17 @@ ROWS: list[Row] = [
         "/api/enrollments/{missing}/schedule",
         each(NO_AUTH, *[ENROLLMENT_404] * 5),
     ),
+    # --- The conference server (campus/live/webhooks.py): see CONFERENCE_ROUTES ---------
+    *[
+        Row(
+            f"conference server {path.rsplit('/live/', 1)[1]}",
+            "POST",
+            path,
+            each(*[WEBHOOK_401] * 6),
+            body=body,
+        )
+        for path, body in CONFERENCE_ROUTES
+    ],
     # --- Ratings (campus/ratings) ------------------------------------------------------
     # Lists, stats and approved reviews are public; a pending review exists only for its
     # author, the course's owner and admins; only the author edits (admins may delete);
@@ -1597,6 +1653,7 @@ def ctx(
         "login_user": owner.pk,
         "session": session.pk,
         "live_session": live_session.pk,
+        "live_room": live_session.jitsi_room_name,
         "ended_session": ended_session.pk,
         "occurrence": occurrences[0].pk,
         "series": occurrences[0].series_id,
@@ -1676,3 +1733,47 @@ def test_matrix_fixture_actors_are_what_they_claim(
         Enrollment.objects.filter(course=course, is_active=True).values_list("user", flat=True)
     )
     assert active == {actors["member"].pk}  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize(("path", "body"), CONFERENCE_ROUTES, ids=[p for p, _ in CONFERENCE_ROUTES])
+def test_conference_server_routes_refuse_every_actor(
+    path: str,
+    body: Body,
+    actor: str,
+    actors: dict[str, User | None],
+    ctx: dict[str, Any],
+    api: Any,
+    settings: Any,
+) -> None:
+    """The rows above run with the servers' secrets unset; here they are set, and still no
+    actor's credentials (bearer token, or page session without CSRF) open these routes.
+    The control: the same body with the route's own secret is taken."""
+    from django.test import Client
+
+    from campus.live.models import ConferenceEvent
+
+    settings.JITSI_WEBHOOK_SECRET = "matrix-webhook-secret-0123456789"
+    settings.JITSI_EVENT_SYNC_TOKEN = "matrix-event-sync-token-0123456789"
+    assert body is not None
+    payload = body(ctx)
+    user = actors[actor]
+    assert_error(api(user).post(path, payload), 401, "webhook_unauthorized")
+    browser = Client()
+    if user is not None:
+        browser.force_login(user)
+    response = browser.post(path, payload, content_type="application/json")
+    assert_error(response, 401, "webhook_unauthorized")
+    assert not ConferenceEvent.objects.exists()
+
+    secret = (
+        settings.JITSI_WEBHOOK_SECRET
+        if "/jaas/" in path
+        else f"Bearer {settings.JITSI_EVENT_SYNC_TOKEN}"
+    )
+    response = Client().post(
+        path, payload, content_type="application/json", HTTP_AUTHORIZATION=secret
+    )
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["data"]["outcome"] == "stored"

@@ -246,6 +246,12 @@ NO_AUTH = [
     ("post", "/api/auth/refresh-token"),
     ("post", "/api/auth/register"),
     ("post", "/api/auth/forgot-password"),
+    # The conference server (campus/live/webhooks.py): its own secret header, no user.
+    ("post", "/api/live/jaas/webhook"),
+    *[
+        ("post", f"/api/live/event-sync/events/{event}")
+        for event in ("room/created", "room/destroyed", "occupant/joined", "occupant/left")
+    ],
 ]
 
 

@@ -290,6 +290,10 @@ NOT_PAGES = {
     "live:questions",
     "live:question_answer",
     "live:question_moderate",
+    "live:recording",  # the recording's file itself (streamed, byte ranges)
+    "live:recording_hide",  # POST actions of the session's management page
+    "live:recording_show",
+    "live:recording_delete",
     "agenda:replan",
     "agenda:regenerate_token",
     "agenda:feed",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from campus.core.formatting import format_duration
-from campus.live.models import LiveSession
+from campus.live.models import LiveSession, RecordingState, SessionRecording
 
 register = template.Library()
 
@@ -74,3 +74,12 @@ def actual_duration(session: LiveSession) -> str:
     if session.actual_start_at is None or session.actual_end_at is None:
         return ""
     return format_duration(session.actual_end_at - session.actual_start_at)
+
+
+@register.filter
+def visible_recordings(session: LiveSession) -> list[SessionRecording]:
+    """The session's recordings its members may watch: stored and not hidden (from
+    `session.recordings`, prefetched or not)."""
+    return [
+        r for r in session.recordings.all() if r.state == RecordingState.STORED and not r.is_hidden
+    ]

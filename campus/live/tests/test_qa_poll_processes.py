@@ -22,6 +22,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -117,15 +118,26 @@ class Campus:
         return self.a.tail() + "\n" + self.b.tail()
 
 
-@pytest.fixture(params=["database-cache", "redis-cache"])
-def campus(request: pytest.FixtureRequest, var_dir: Path) -> Iterator[Campus]:
-    cache_url = REDIS_CACHE_URL if request.param == "redis-cache" else ""
+@contextmanager
+def live_on_two_servers(
+    cache: str, var_dir: Path, script: str, label: str
+) -> Iterator[tuple[dict[str, str], dict[str, object], Server, Server]]:
+    """`script` run once (a live session to poll), then two servers on its data, sharing
+    the cache `cache` names ("database-cache" or "redis-cache", flushed first)."""
+    cache_url = REDIS_CACHE_URL if cache == "redis-cache" else ""
     if cache_url:
         flush_redis(cache_url)
     env = shared_env(var_dir, cache_url, secret_key=secrets.token_urlsafe(40))
-    prepared = run_python(env, PREPARE, f"Q&A between servers ({request.param})")
+    prepared = run_python(env, script, f"{label} ({cache})")
     assert prepared["status"] == "live", prepared
     with two_servers(env, var_dir) as (a, b):
+        yield env, prepared, a, b
+
+
+@pytest.fixture(params=["database-cache", "redis-cache"])
+def campus(request: pytest.FixtureRequest, var_dir: Path) -> Iterator[Campus]:
+    label = "Q&A between servers"
+    with live_on_two_servers(request.param, var_dir, PREPARE, label) as (env, prepared, a, b):
         yield Campus(
             env=env,
             a=a,
@@ -331,13 +343,8 @@ class Class:
 
 @pytest.fixture(params=["database-cache", "redis-cache"])
 def live_class(request: pytest.FixtureRequest, var_dir: Path) -> Iterator[Class]:
-    cache_url = REDIS_CACHE_URL if request.param == "redis-cache" else ""
-    if cache_url:
-        flush_redis(cache_url)
-    env = shared_env(var_dir, cache_url, secret_key=secrets.token_urlsafe(40))
-    prepared = run_python(env, CLASS, f"Q&A with grants ({request.param})")
-    assert prepared["status"] == "live", prepared
-    with two_servers(env, var_dir) as (a, b):
+    label = "Q&A with grants"
+    with live_on_two_servers(request.param, var_dir, CLASS, label) as (env, prepared, a, b):
         yield Class(
             cache=request.param,
             env=env,
