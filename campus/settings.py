@@ -67,7 +67,7 @@ MIDDLEWARE = [
     # Compresses every page and fragment (static files come precompressed from WhiteNoise,
     # above); before anything that reads or writes the body. Why it is safe against
     # BREACH: docs/configuration.md, "Compressed pages".
-    "django.middleware.gzip.GZipMiddleware",
+    "campus.core.middleware.GZipMiddleware",
     # An unchanged poll (the live class's Q&A list) is answered here, before the
     # session or the user is read: campus.core.polls.
     "campus.core.polls.PollShortcutMiddleware",
@@ -88,10 +88,10 @@ MIDDLEWARE = [
 if DEBUG:
     # Development serves static files from the source folders, uncompressed: gzip them on
     # the fly as well. Production serves WhiteNoise's precompressed copies, untouched.
-    MIDDLEWARE.remove("django.middleware.gzip.GZipMiddleware")
+    MIDDLEWARE.remove("campus.core.middleware.GZipMiddleware")
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-        "django.middleware.gzip.GZipMiddleware",
+        "campus.core.middleware.GZipMiddleware",
     )
 
 ROOT_URLCONF = "campus.urls"

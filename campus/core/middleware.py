@@ -5,6 +5,8 @@
   (ninja's bare 405).
 - ContentSecurityPolicyMiddleware and PermissionsPolicyMiddleware write the browser
   policies of campus.core.security on every answer.
+- GZipMiddleware is Django's, but for answers marked `keep_uncompressed` (a file served
+  by byte ranges, whose offsets count the file's own bytes).
 """
 
 from collections.abc import Callable
@@ -12,12 +14,31 @@ from collections.abc import Callable
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
+from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
 from django.utils.translation import gettext as _
 
 from campus.core import security
 from campus.core.envelope import error_body
 
 API_PREFIX = "/api/"
+
+
+_UNCOMPRESSED_ATTR = "campus_uncompressed"
+
+
+def keep_uncompressed(response: HttpResponseBase) -> HttpResponseBase:
+    """Mark `response` to be sent as it is: GZipMiddleware leaves it alone."""
+    setattr(response, _UNCOMPRESSED_ATTR, True)
+    return response
+
+
+class GZipMiddleware(DjangoGZipMiddleware):
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if getattr(response, _UNCOMPRESSED_ATTR, False):
+            return response
+        return super().process_response(request, response)
 
 
 def _is_json(response: HttpResponseBase) -> bool:

@@ -279,9 +279,10 @@ def _apply(stored: ConferenceEvent, session: LiveSession, event: ServerEvent) ->
 
 
 def _presence_changed(session: LiveSession, user: User) -> None:
-    """Rebuild `user`'s server intervals in `session` (locked by the caller) from every
-    presence event stored for them, then their attendance. The participant row is
-    locked too, as heartbeat, leave and the sweeps lock it before its intervals."""
+    """Rebuild `user`'s server intervals in `session` (read under the caller's lock, so
+    its start and end are current) from every presence event stored for them, then their
+    attendance. The participant row is locked too, as heartbeat, leave and the sweeps
+    lock it before its intervals."""
     participant = _participant_for(session, user)
     if participant is None:
         return  # not someone the room is for (any more): their events stay stored only
@@ -290,8 +291,7 @@ def _presence_changed(session: LiveSession, user: User) -> None:
             session=session, user=user, kind__in=PRESENCE_KINDS
         ).order_by("occurred_at", "id")
     )
-    fresh = LiveSession.objects.get(pk=session.pk)  # its start and end as they are now
-    intervals = server_intervals(events, closed_at=fresh.actual_end_at)
+    intervals = server_intervals(events, closed_at=session.actual_end_at)
     AttendanceInterval.objects.filter(
         participant=participant, source=AttendanceSource.WEBHOOK
     ).delete()
@@ -306,8 +306,8 @@ def _presence_changed(session: LiveSession, user: User) -> None:
         for joined, left in intervals
     )
     participant.is_present = any(left is None for _joined, left in intervals)
-    services.recompute_attendance(fresh, [participant], now=timezone.now())
-    if fresh.actual_start_at is None:
+    services.recompute_attendance(session, [participant], now=timezone.now())
+    if session.actual_start_at is None:
         participant.save(update_fields=["is_present"])
 
 

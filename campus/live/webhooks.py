@@ -15,13 +15,14 @@ import logging
 from typing import Any, Literal, NoReturn
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
 from campus.core.envelope import Envelope, ok
-from campus.core.errors import DomainError, NotAuthenticated, ValidationFailed
+from campus.core.errors import NotAuthenticated, ValidationFailed
 from campus.core.openapi import ExtraErrorStatuses
 from campus.live import conference
 
@@ -46,12 +47,6 @@ class ConferenceEventOut(Schema):
 class WebhookUnauthorized(NotAuthenticated):
     code = "webhook_unauthorized"
     default_message = _("Secret du serveur de visioconférence manquant ou invalide.")
-
-
-class PayloadTooLarge(DomainError):
-    status = 413
-    code = "payload_too_large"
-    default_message = _("Le corps de la requête est trop volumineux.")
 
 
 def _refuse(request: HttpRequest, source: str, reason: str) -> NoReturn:
@@ -109,11 +104,12 @@ def read_object(request: HttpRequest) -> dict[str, Any]:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
+    # Answered like any body over Django's own limit (campus/api.py: 413 payload_too_large).
     if declared > MAX_BODY_BYTES:
-        raise PayloadTooLarge
+        raise RequestDataTooBig
     raw = request.body
     if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLarge
+        raise RequestDataTooBig
     try:
         data = json.loads(raw, parse_constant=_no_constants)
     except (ValueError, RecursionError):  # not UTF-8, not JSON, nested too deep

@@ -23,7 +23,7 @@ GZIP: dict[str, Any] = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
 # --- Compressed pages --------------------------------------------------------------------
 
 
-GZIP_MW = "django.middleware.gzip.GZipMiddleware"
+GZIP_MW = "campus.core.middleware.GZipMiddleware"
 WHITENOISE_MW = "whitenoise.middleware.WhiteNoiseMiddleware"
 BASE_DIR = Path(django_settings.BASE_DIR)
 

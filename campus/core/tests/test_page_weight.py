@@ -43,7 +43,7 @@ from campus.live.models import LiveSession, LiveSessionStatus, SessionSeries
 KB = 1000
 FIRST_VISIT_BUDGET = 60 * KB
 REPEAT_VISIT_BUDGET = 15 * KB
-GZIP_MIDDLEWARE = "django.middleware.gzip.GZipMiddleware"
+GZIP_MIDDLEWARE = "campus.core.middleware.GZipMiddleware"
 WHITENOISE_MIDDLEWARE = "whitenoise.middleware.WhiteNoiseMiddleware"
 BROWSER_HEADERS: dict[str, Any] = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
 ROLES = ("anonymous", "student", "instructor", "admin")

@@ -7,8 +7,6 @@ file through Django's storage API. One byte range gives 206, an unsatisfiable on
 anything else the whole file (RFC 9110 lets a server ignore several ranges).
 """
 
-from collections.abc import Callable
-from functools import wraps
 from typing import IO, Any, TypeVar
 
 from django.contrib import messages
@@ -21,27 +19,13 @@ from django.views.decorators.http import require_POST, require_safe
 from werkzeug.http import parse_range_header
 
 from campus.core.errors import DomainError
+from campus.core.middleware import keep_uncompressed
 from campus.core.views import action_call, current_user, error_response, page, safe_next
 from campus.live import access, recordings
 from campus.live.models import LiveSession
 
 R = TypeVar("R", bound=HttpResponseBase)
 BLOCK_BYTES = 256 * 1024  # read at a time (FileResponse's 4 KiB default is for small files)
-
-
-def _uncompressed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """GZipMiddleware must not touch a file's bytes: a range counts bytes of the file
-    itself, and videos do not compress. The middleware reads the request's
-    Accept-Encoding after the view, so the view clears it."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = view(request, *args, **kwargs)
-        if response.streaming:
-            request.META.pop("HTTP_ACCEPT_ENCODING", None)
-        return response
-
-    return wrapper
 
 
 class _Slice:
@@ -86,11 +70,11 @@ def _headers(response: R, etag: str) -> R:
     response["Content-Disposition"] = "inline"
     if isinstance(response, FileResponse):
         response.block_size = BLOCK_BYTES
+    keep_uncompressed(response)  # a range counts the file's own bytes; videos do not shrink
     return response
 
 
 @require_safe
-@_uncompressed
 def stream(request: HttpRequest, slug: str, session_id: int, recording_id: int) -> HttpResponseBase:
     # `@page`'s error mapping, for a view whose answer is a file (not an HttpResponse).
     try:
